@@ -38,6 +38,8 @@ export interface WireAmi {
   root_device_name?: string | null;
   root_device_type?: string | null;
   sriov_net_support?: string | null;
+  /** In Clumio's Go SDK model (AmiModel), though not in the endpoint document. */
+  state?: string | null;
   virtualization_type?: string | null;
 }
 

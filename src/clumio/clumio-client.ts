@@ -1,0 +1,207 @@
+import { Pool, errors as undiciErrors } from 'undici';
+import type { Dispatcher } from 'undici';
+import { UpstreamError, codeForUpstreamStatus, unexpectedUpstream } from '../errors';
+import type { UpstreamDetails } from '../errors';
+import { parseClumioJson } from './clumio-json';
+import { EC2_BACKUPS_MEDIA_TYPE, EC2_BACKUPS_PATH } from './wire-types';
+import type { WireEc2Backup, WireEc2BackupList, WireErrorBody } from './wire-types';
+
+/**
+ * The one place the gateway talks to Clumio: URL and query building, headers, deadlines, response
+ * parsing and the translation of every failure into an UpstreamError. Nothing else does HTTP.
+ */
+
+/** Who the upstream request is made for. Part of every de-duplication key above this client. */
+export interface ClumioCaller {
+  /** Bearer token sent upstream. */
+  token: string;
+  /** The caller's `X-Clumio-OrganizationalUnit-Context`, forwarded when present. */
+  organizationalUnit: string | null;
+}
+
+/** `sort` values Clumio accepts for EC2 backups. */
+export type ClumioSort = 'start_timestamp' | '-start_timestamp';
+
+/** One page of GET /backups/aws/ec2-instances. `start` is the page number, from 1. */
+export interface ListPageRequest {
+  limit: number;
+  start: number;
+  sort: ClumioSort;
+  /** Compact JSON filter, or '' for none. */
+  filter: string;
+}
+
+export interface ListPage {
+  items: WireEc2Backup[];
+  /** Items across all pages (Clumio's `total_count`). */
+  totalCount: number;
+}
+
+export interface ClumioClientOptions {
+  /** Base URL, e.g. https://us-west-2.api.clumio.com (a path prefix is kept). */
+  baseUrl: string;
+  /** Deadline for one upstream request. */
+  timeoutMs: number;
+  /** Keep-alive connections to the upstream origin. */
+  connections?: number;
+  /** Sent as User-Agent. */
+  userAgent?: string;
+}
+
+export class ClumioClient {
+  private readonly pool: Pool;
+  private readonly basePath: string;
+  private readonly timeoutMs: number;
+  private readonly userAgent: string;
+
+  constructor(options: ClumioClientOptions) {
+    const url = new URL(options.baseUrl);
+    this.basePath = url.pathname.replace(/\/+$/, '');
+    this.timeoutMs = options.timeoutMs;
+    this.userAgent = options.userAgent ?? 'clumio-backup-graph';
+    this.pool = new Pool(url.origin, {
+      connections: options.connections ?? 64,
+      // Below the idle timeouts load balancers in front of APIs typically use (60 s), so we never
+      // write to a socket the far end has already closed.
+      keepAliveTimeout: 30_000,
+      keepAliveMaxTimeout: 50_000,
+      connectTimeout: Math.min(options.timeoutMs, 10_000),
+    });
+  }
+
+  /** The query string Clumio receives for a page request, in a fixed parameter order. */
+  static listQueryString(request: ListPageRequest): string {
+    let query = `limit=${request.limit}&start=${request.start}&sort=${request.sort}`;
+    if (request.filter) query += `&filter=${encodeURIComponent(request.filter)}`;
+    return query;
+  }
+
+  async listBackups(caller: ClumioCaller, request: ListPageRequest): Promise<ListPage> {
+    const body = (await this.get(caller, `${EC2_BACKUPS_PATH}?${ClumioClient.listQueryString(request)}`)) as
+      | WireEc2BackupList
+      | null;
+    const items = body?._embedded?.items;
+    const totalCount = body?.total_count;
+    if (!body || !Array.isArray(items) || typeof totalCount !== 'number') {
+      throw unexpectedUpstream('the list response has no `_embedded.items` or `total_count`');
+    }
+    if (typeof body.limit === 'number' && body.limit !== request.limit) {
+      // Offsets would be wrong if Clumio served pages of another size than we asked for.
+      throw unexpectedUpstream(`Clumio served pages of ${body.limit} items where ${request.limit} were asked`);
+    }
+    return { items, totalCount };
+  }
+
+  /** One backup by Clumio ID; null when Clumio answers 404. */
+  async getBackup(caller: ClumioCaller, backupId: string): Promise<WireEc2Backup | null> {
+    try {
+      const body = await this.get(caller, `${EC2_BACKUPS_PATH}/${encodeURIComponent(backupId)}`);
+      if (!body || typeof body !== 'object') throw unexpectedUpstream('the backup response is not an object');
+      return body as WireEc2Backup;
+    } catch (error) {
+      if (error instanceof UpstreamError && error.upstream.status === 404) return null;
+      throw error;
+    }
+  }
+
+  /** True when the upstream answers HTTP at all (any status): used by /readiness. */
+  async isReachable(timeoutMs: number): Promise<boolean> {
+    try {
+      const response = await this.pool.request({
+        method: 'GET',
+        path: `${this.basePath}/`,
+        headers: { 'user-agent': this.userAgent },
+        signal: AbortSignal.timeout(timeoutMs),
+      });
+      await response.body.dump();
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  close(): Promise<void> {
+    return this.pool.close();
+  }
+
+  private async get(caller: ClumioCaller, pathAndQuery: string): Promise<unknown> {
+    const headers: Record<string, string> = {
+      accept: EC2_BACKUPS_MEDIA_TYPE,
+      authorization: `Bearer ${caller.token}`,
+      'user-agent': this.userAgent,
+    };
+    if (caller.organizationalUnit) headers['x-clumio-organizationalunit-context'] = caller.organizationalUnit;
+
+    const signal = AbortSignal.timeout(this.timeoutMs);
+    let response: Dispatcher.ResponseData;
+    let text: string;
+    try {
+      response = await this.pool.request({ method: 'GET', path: this.basePath + pathAndQuery, headers, signal });
+      text = await response.body.text();
+    } catch (error) {
+      throw transportError(error, signal);
+    }
+
+    if (response.statusCode < 200 || response.statusCode > 299) {
+      throw statusError(response.statusCode, text, response.headers['retry-after']);
+    }
+    const contentType = String(response.headers['content-type'] ?? '');
+    if (!/json/i.test(contentType)) throw unexpectedUpstream(`unexpected content type "${contentType.slice(0, 80)}"`);
+    try {
+      return parseClumioJson(text);
+    } catch {
+      throw unexpectedUpstream('the response body is not valid JSON');
+    }
+  }
+}
+
+function details(status: number | null, body?: WireErrorBody | null): UpstreamDetails {
+  const first = Array.isArray(body?.errors) ? body?.errors[0] : undefined;
+  return {
+    status,
+    errorCode: typeof first?.error_code === 'number' ? first.error_code : null,
+    errorMessage: typeof first?.error_message === 'string' ? first.error_message : null,
+  };
+}
+
+/** Seconds to wait, from a Retry-After header in seconds or as an HTTP date. */
+export function parseRetryAfter(header: string | string[] | undefined, now = Date.now()): number | undefined {
+  const value = Array.isArray(header) ? header[0] : header;
+  if (!value) return undefined;
+  if (/^\d+$/.test(value.trim())) return Number(value.trim());
+  const date = Date.parse(value);
+  return Number.isNaN(date) ? undefined : Math.max(0, Math.ceil((date - now) / 1000));
+}
+
+function statusError(status: number, text: string, retryAfterHeader: string | string[] | undefined): UpstreamError {
+  let body: WireErrorBody | null = null;
+  try {
+    body = JSON.parse(text) as WireErrorBody;
+  } catch {
+    // A non-JSON error body (a proxy's HTML page, say) carries nothing we can pass on.
+  }
+  const upstream = details(status, body);
+  const code = codeForUpstreamStatus(status);
+  const said = upstream.errorMessage ? `: ${upstream.errorMessage}` : '';
+  const message =
+    code === 'UNAUTHENTICATED'
+      ? `Clumio rejected the credentials (HTTP 401)${said}. Send a valid Clumio API token.`
+      : code === 'FORBIDDEN'
+        ? `Clumio refused access (HTTP 403)${said}. Check the token's role and the organizational unit.`
+        : code === 'RATE_LIMITED'
+          ? `Clumio's rate limit was hit (HTTP 429)${said}. Retry later.`
+          : code === 'BAD_USER_INPUT'
+            ? `Clumio rejected the request (HTTP ${status})${said}.`
+            : `Clumio failed (HTTP ${status})${said}.`;
+  const retryAfter = status === 429 ? parseRetryAfter(retryAfterHeader) : undefined;
+  return new UpstreamError(code, message, upstream, retryAfter);
+}
+
+function transportError(error: unknown, signal: AbortSignal): UpstreamError {
+  if (signal.aborted || error instanceof undiciErrors.HeadersTimeoutError || error instanceof undiciErrors.BodyTimeoutError) {
+    return new UpstreamError('UPSTREAM_TIMEOUT', 'Clumio did not answer in time.', details(null));
+  }
+  const code = (error as { code?: unknown } | null)?.code;
+  const why = typeof code === 'string' ? ` (${code})` : '';
+  return new UpstreamError('UPSTREAM_ERROR', `Clumio could not be reached${why}.`, details(null));
+}

@@ -1,0 +1,82 @@
+import { z } from 'zod';
+
+/**
+ * The gateway's configuration, parsed once from the environment. Every problem is reported together,
+ * and nothing else in the code reads process.env.
+ */
+
+const flag = (defaultValue: boolean) =>
+  z
+    .enum(['true', 'false', '1', '0'], { message: 'must be true or false' })
+    .optional()
+    .transform((value) => (value === undefined ? defaultValue : value === 'true' || value === '1'));
+
+const integer = (defaultValue: number, min: number, max: number) =>
+  z
+    .string()
+    .regex(/^\d+$/, 'must be a whole number')
+    .optional()
+    .transform((value) => (value === undefined ? defaultValue : Number(value)))
+    .pipe(z.number().int().min(min, `must be at least ${min}`).max(max, `must be at most ${max}`));
+
+const optionalText = z
+  .string()
+  .optional()
+  .transform((value) => (value === undefined || value.trim() === '' ? null : value.trim()));
+
+const environmentSchema = z.object({
+  PORT: integer(4000, 0, 65535),
+  HOST: z.string().min(1).default('0.0.0.0'),
+  CLUMIO_API_URL: optionalText.pipe(
+    z
+      .string()
+      .url('must be an http(s) URL such as https://us-west-2.api.clumio.com')
+      .refine((url) => /^https?:\/\//.test(url), 'must be an http(s) URL')
+      .nullable(),
+  ),
+  CLUMIO_API_TOKEN: optionalText,
+  CLUMIO_TIMEOUT_MS: integer(10_000, 1, 600_000),
+  GRAPHIQL: flag(true),
+  INTROSPECTION: flag(true),
+  LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+  SHUTDOWN_GRACE_MS: integer(10_000, 0, 600_000),
+});
+
+export type GatewayConfig = {
+  port: number;
+  host: string;
+  /** Clumio base URL; null starts the built-in emulator. */
+  clumioApiUrl: string | null;
+  /** The gateway's own Clumio token; null forwards each caller's bearer token. */
+  clumioApiToken: string | null;
+  clumioTimeoutMs: number;
+  graphiql: boolean;
+  introspection: boolean;
+  logLevel: 'debug' | 'info' | 'warn' | 'error';
+  shutdownGraceMs: number;
+};
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  }
+}
+
+export function parseConfig(env: Record<string, string | undefined>): GatewayConfig {
+  const parsed = environmentSchema.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`));
+  }
+  const e = parsed.data;
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    clumioApiUrl: e.CLUMIO_API_URL,
+    clumioApiToken: e.CLUMIO_API_TOKEN,
+    clumioTimeoutMs: e.CLUMIO_TIMEOUT_MS,
+    graphiql: e.GRAPHIQL,
+    introspection: e.INTROSPECTION,
+    logLevel: e.LOG_LEVEL,
+    shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
+  };
+}

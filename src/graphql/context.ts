@@ -1,0 +1,46 @@
+import type { YogaInitialContext } from 'graphql-yoga';
+import type { ClumioCaller, ClumioClient } from '../clumio/clumio-client';
+import { MissingCredentialsError } from '../errors';
+import { createBackupLoaders } from '../loaders/backup-loaders';
+import type { BackupLoaders } from '../loaders/backup-loaders';
+
+/** What the gateway adds to yoga's context, built fresh for each GraphQL request. */
+export interface GatewayUserContext {
+  loaders: BackupLoaders;
+}
+
+/** Everything a resolver may use. */
+export type GatewayContext = YogaInitialContext & GatewayUserContext;
+
+export interface ContextFactoryOptions {
+  client: ClumioClient;
+  /** The gateway's own Clumio token; null forwards each caller's bearer token. */
+  apiToken: string | null;
+  maxPageSize: number;
+}
+
+const BEARER = /^Bearer\s+(\S+)\s*$/i;
+
+/** The upstream identity of a request: the configured token or the caller's, and the caller's OU. */
+export function callerOf(request: Request, apiToken: string | null): ClumioCaller | null {
+  const token = apiToken ?? BEARER.exec(request.headers.get('authorization') ?? '')?.[1] ?? null;
+  if (!token) return null;
+  const organizationalUnit = request.headers.get('x-clumio-organizationalunit-context')?.trim() || null;
+  return { token, organizationalUnit };
+}
+
+export function createContextFactory(options: ContextFactoryOptions) {
+  return (initial: YogaInitialContext): GatewayUserContext => {
+    const caller = callerOf(initial.request, options.apiToken);
+    return {
+      loaders: createBackupLoaders({
+        client: options.client,
+        maxPageSize: options.maxPageSize,
+        caller: () => {
+          if (!caller) throw new MissingCredentialsError();
+          return caller;
+        },
+      }),
+    };
+  };
+}

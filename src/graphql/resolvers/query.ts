@@ -1,0 +1,53 @@
+import { listQuery } from '../../clumio/list-query';
+import { BadUserInputError } from '../../errors';
+import type { QueryResolvers } from '../../generated/resolvers-types';
+import type { GatewayContext } from '../context';
+import { fromGlobalId } from '../global-id';
+import type { InstanceModel } from '../models';
+import type { WireEc2Backup } from '../../clumio/wire-types';
+import { backupConnection } from './connection';
+
+const MAX_NODES = 100;
+
+/** A Clumio ID argument: non-empty, no surrounding whitespace, of a sane length. */
+export function checkClumioId(value: string, argument: string): string {
+  if (value.length === 0 || value.length > 256 || value.trim() !== value) {
+    throw new BadUserInputError(`\`${argument}\` must be a Clumio ID (1 to 256 characters, no surrounding spaces).`, argument);
+  }
+  return value;
+}
+
+/** Resolves a global ID through the per-request loaders; null when Clumio has no such object. */
+async function loadNode(globalId: string, context: GatewayContext): Promise<WireEc2Backup | InstanceModel | null> {
+  const { type, id } = fromGlobalId(globalId);
+  if (type === 'Ec2InstanceBackup') return context.loaders.backupById.load(id);
+  // Clumio has no instance read on this API: an instance exists for us while it has a backup.
+  const latest = await context.loaders.latestBackupByInstance.load(id);
+  return latest ? { kind: 'Ec2Instance', instanceId: id } : null;
+}
+
+export const Query: QueryResolvers = {
+  ec2InstanceBackups: (_root, args) =>
+    backupConnection(
+      listQuery({
+        instanceId: args.filter?.instanceId == null ? null : checkClumioId(args.filter.instanceId, 'filter.instanceId'),
+        startedAtOrBefore: args.filter?.startTimestamp?.lte,
+        startedAfter: args.filter?.startTimestamp?.gt,
+        direction: args.orderBy?.direction,
+      }),
+      args,
+    ),
+
+  ec2InstanceBackup: (_root, args, context) => context.loaders.backupById.load(checkClumioId(args.backupId, 'backupId')),
+
+  node: (_root, args, context) => loadNode(args.id, context),
+
+  nodes: (_root, args, context) => {
+    if (args.ids.length > MAX_NODES) {
+      throw new BadUserInputError(`\`ids\` takes at most ${MAX_NODES} IDs; got ${args.ids.length}.`, 'ids');
+    }
+    // One promise per position: graphql-js completes each on its own, so a bad or missing ID nulls
+    // its own entry only. (The generated type has no slot for a per-item promise of null.)
+    return args.ids.map((id) => loadNode(id, context)) as unknown as Array<Promise<WireEc2Backup | InstanceModel>>;
+  },
+};

@@ -1,0 +1,34 @@
+import type { Plugin } from 'graphql-yoga';
+
+/**
+ * GET /readiness: 200 while the upstream answers HTTP, 503 otherwise. The probe result is reused for
+ * `cacheMs`, and concurrent checks share one probe, so a load balancer polling many replicas never
+ * turns into upstream traffic of its own.
+ */
+export function useReadiness(probe: () => Promise<boolean>, cacheMs = 2_000): Plugin {
+  let last: { at: number; ready: boolean } | null = null;
+  let pending: Promise<boolean> | null = null;
+
+  const ready = async (): Promise<boolean> => {
+    if (last && Date.now() - last.at < cacheMs) return last.ready;
+    pending ??= probe().then((result) => {
+      last = { at: Date.now(), ready: result };
+      pending = null;
+      return result;
+    });
+    return pending;
+  };
+
+  return {
+    async onRequest({ url, endResponse, fetchAPI }) {
+      if (url.pathname !== '/readiness') return;
+      const ok = await ready();
+      endResponse(
+        new fetchAPI.Response(JSON.stringify({ ready: ok }), {
+          status: ok ? 200 : 503,
+          headers: { 'content-type': 'application/json', 'cache-control': 'no-store' },
+        }),
+      );
+    },
+  };
+}

@@ -1,0 +1,58 @@
+import { createYoga, maskError as yogaMaskError } from 'graphql-yoga';
+import type { YogaServerInstance } from 'graphql-yoga';
+import { GraphQLError } from 'graphql';
+import type { ClumioClient } from './clumio/clumio-client';
+import type { GatewayConfig } from './config';
+import { createContextFactory } from './graphql/context';
+import type { GatewayUserContext } from './graphql/context';
+import { graphiqlOptions, renderOfflineGraphiQL } from './graphql/graphiql';
+import { buildGatewaySchema } from './graphql/schema';
+import { useErrorCodes } from './plugins/use-error-codes';
+import { useIntrospectionSwitch } from './plugins/use-introspection-switch';
+import { useReadiness } from './plugins/use-readiness';
+
+/** Builds the GraphQL server. It listens nowhere: server.ts (or a test's yoga.fetch) decides. */
+
+export type GatewayYoga = YogaServerInstance<Record<string, never>, GatewayUserContext>;
+
+export interface GatewayOptions {
+  config: Pick<GatewayConfig, 'clumioApiToken' | 'graphiql' | 'introspection'>;
+  client: ClumioClient;
+  /** Largest page Clumio serves (`limit`). */
+  maxPageSize?: number;
+  logging?: boolean | 'debug' | 'info' | 'warn' | 'error';
+}
+
+export function createGateway(options: GatewayOptions): GatewayYoga {
+  const { config, client } = options;
+  return createYoga<Record<string, never>, GatewayUserContext>({
+    schema: buildGatewaySchema(),
+    context: createContextFactory({ client, apiToken: config.clumioApiToken, maxPageSize: options.maxPageSize ?? 100 }),
+    graphqlEndpoint: '/graphql',
+    healthCheckEndpoint: '/health',
+    landingPage: false,
+    graphiql: config.graphiql ? graphiqlOptions : false,
+    renderGraphiQL: renderOfflineGraphiQL,
+    logging: options.logging ?? 'info',
+    maskedErrors: {
+      // GraphQLErrors we raise carry a contract code and pass; anything else is masked with a code.
+      maskError(error, message, isDev) {
+        const masked = yogaMaskError(error, message, isDev);
+        if (masked instanceof GraphQLError && !masked.extensions.code) {
+          return new GraphQLError(masked.message, {
+            nodes: masked.nodes,
+            positions: masked.positions,
+            path: masked.path,
+            extensions: { ...masked.extensions, code: 'INTERNAL_SERVER_ERROR' },
+          });
+        }
+        return masked;
+      },
+    },
+    plugins: [
+      useIntrospectionSwitch(config.introspection),
+      useReadiness(() => client.isReachable(2_000)),
+      useErrorCodes(),
+    ],
+  });
+}
