@@ -1,0 +1,24 @@
+/** The Clumio emulator: a seeded, document-faithful stand-in for Clumio's EC2 backup REST API. */
+export * from './clumio-emulator';
+export {
+  BACKUP_ID_WITH_HUGE_UTILIZED_SIZE,
+  DATA_SET_AS_OF,
+  DEFAULT_SEED,
+  GLOBAL_ORGANIZATIONAL_UNIT,
+  GLOBAL_ORGANIZATIONAL_UNIT_ID,
+  HUGE_UTILIZED_SIZE_IN_BYTES,
+  ORGANIZATIONAL_UNITS,
+  PAYMENTS_OU_ID,
+  PRODUCTION_OU_ID,
+  RESEARCH_OU_ID,
+  SEED_AWS_ACCOUNTS,
+  SEED_REGIONS,
+  generateSeedData,
+} from './seed-data';
+export type {
+  OrganizationalUnit,
+  SeedData,
+  SeededAwsAccount,
+  SeededEc2Backup,
+  SeededInstance,
+} from './seed-data';
