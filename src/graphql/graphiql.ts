@@ -7,10 +7,12 @@ import type { GraphiQLOptions } from 'graphql-yoga';
  * locked-down networks. The page is rendered once and reused (it is several megabytes).
  */
 
-export const EXAMPLE_QUERY = `# EC2 instance backups from Clumio, newest first. Press ▶ (Ctrl-Enter) to run.
-# Next page: add  after: "<endCursor>"  to the arguments. Narrow with
-#   filter: { instanceId: "…", startTimestamp: { gt: "2026-01-01T00:00:00Z" } }
-# and flip the order with  orderBy: { field: START_TIMESTAMP, direction: ASC }.
+export const EXAMPLE_QUERY = `# EC2 instance backups, newest first.
+# Press ▶ (Ctrl-Enter) to run it.
+# Next page: add  after: "<endCursor>"
+# Narrow: filter: { instanceId: "…" }
+# Oldest first:
+#   orderBy: { field: START_TIMESTAMP, direction: ASC }
 query NewestBackups {
   ec2InstanceBackups(first: 5) {
     totalCount

@@ -19,8 +19,8 @@ import type { OffsetRange, PageFetch } from '../paging/page-planner';
  * - `latestBackupByInstance`: an instance's newest backup, a one-item slice of its list, so it shares
  *   pages with `Ec2Instance.backups` asked for in the same operation.
  *
- * Below the loaders, every upstream page is fetched at most once per request (`pageFetches`), even
- * when different batches need it.
+ * Below the loaders, every upstream page is fetched at most once per request (`pageFetches`), and
+ * items already loaded for a list are reused by later batches: an operation pays once per offset.
  */
 
 /** A slice of a list, or just the list's length (`total`). */
@@ -86,37 +86,47 @@ export function createBackupLoaders(options: BackupLoaderOptions): BackupLoaders
     return fetch;
   }
 
-  /** Serves every request on one list: known ranges first, then tails (which need the length). */
-  async function serveList(list: ListQuery, requests: WindowRequest[]): Promise<WindowResult[]> {
-    const byOffset = new Map<number, WireEc2Backup>();
-    let total: number | undefined;
+  /** What this request already holds of each list: items by offset, and the list's length. */
+  const lists = new Map<string, { byOffset: Map<number, WireEc2Backup>; total?: number }>();
 
-    const fetchRanges = async (ranges: OffsetRange[]): Promise<void> => {
-      const plan = planPages(ranges, maxPageSize);
+  /**
+   * Serves every request on one list: known ranges first, then tails (which need the length). Only
+   * offsets not already loaded earlier in this request are fetched.
+   */
+  async function serveList(list: ListQuery, requests: WindowRequest[]): Promise<WindowResult[]> {
+    let state = lists.get(list.key);
+    if (!state) lists.set(list.key, (state = { byOffset: new Map() }));
+    const { byOffset } = state;
+    const loaded = state;
+
+    const fetchMissing = async (ranges: OffsetRange[]): Promise<void> => {
+      const clipped = ranges.map((r) => ({ from: r.from, to: Math.min(r.to, loaded.total ?? Infinity) }));
+      const plan = planPages(clipped.flatMap((r) => missing(r, byOffset)), maxPageSize);
       const pages = await Promise.all(plan.map((page) => fetchPage(list, page)));
       pages.forEach((page, i) => {
-        total = page.totalCount;
+        loaded.total = page.totalCount;
         const base = pageRange(plan[i] as PageFetch).from;
         page.items.forEach((item, j) => byOffset.set(base + j, item));
       });
     };
 
-    await fetchRanges(requests.flatMap((r) => (r.window.kind === 'range' ? [r.window] : [])));
+    await fetchMissing(requests.flatMap((r) => (r.window.kind === 'range' ? [r.window] : [])));
 
     const tails = requests.flatMap((r) => (r.window.kind === 'tail' ? [r.window] : []));
     if (tails.length > 0) {
       // The length is unknown until one page is fetched: the first full page may already hold the tail.
-      if (total === undefined) await fetchRanges([{ from: 0, to: maxPageSize }]);
-      const length = total ?? 0;
-      await fetchRanges(
-        tails.flatMap((t) => missing({ from: Math.max(t.from, length - t.count), to: length }, byOffset)),
-      );
+      if (loaded.total === undefined) await fetchMissing([{ from: 0, to: maxPageSize }]);
+      const length = loaded.total ?? 0;
+      await fetchMissing(tails.map((t) => ({ from: Math.max(t.from, length - t.count), to: length })));
     }
-    if (total === undefined && requests.some((r) => r.window.kind === 'total')) {
-      await fetchRanges([{ from: 0, to: 1 }]);
+    if (loaded.total === undefined && requests.some((r) => r.window.kind === 'total')) {
+      // The smallest page tells the length.
+      const page = await fetchPage(list, { limit: 1, start: 1 });
+      loaded.total = page.totalCount;
+      page.items.forEach((item) => byOffset.set(0, item));
     }
 
-    const length = total ?? 0;
+    const length = loaded.total ?? 0;
     return requests.map(({ window: w }) => {
       const from = w.kind === 'total' ? 0 : w.kind === 'tail' ? Math.max(w.from, length - w.count) : w.from;
       const to = w.kind === 'total' ? 0 : w.kind === 'tail' ? length : Math.max(from, Math.min(w.to, length));
@@ -131,15 +141,15 @@ export function createBackupLoaders(options: BackupLoaderOptions): BackupLoaders
 
   const windows = new DataLoader<WindowRequest, WindowResult, string>(
     async (requests) => {
-      const lists = new Map<string, { list: ListQuery; indexes: number[] }>();
+      const byList = new Map<string, { list: ListQuery; indexes: number[] }>();
       requests.forEach((request, index) => {
-        const entry = lists.get(request.list.key) ?? { list: request.list, indexes: [] };
+        const entry = byList.get(request.list.key) ?? { list: request.list, indexes: [] };
         entry.indexes.push(index);
-        lists.set(request.list.key, entry);
+        byList.set(request.list.key, entry);
       });
       const results = new Array<WindowResult | Error>(requests.length);
       await Promise.all(
-        [...lists.values()].map(async ({ list, indexes }) => {
+        [...byList.values()].map(async ({ list, indexes }) => {
           try {
             const served = await serveList(list, indexes.map((i) => requests[i] as WindowRequest));
             indexes.forEach((requestIndex, i) => (results[requestIndex] = served[i] as WindowResult));

@@ -1,6 +1,37 @@
 import type { Plugin } from 'graphql-yoga';
+import { GraphQLError } from 'graphql';
+import type { ExecutionResult } from 'graphql';
 
-/** Placeholder: filled in once yoga's own codes are known. */
+/**
+ * Every error a client sees carries `extensions.code`. Yoga and graphql-js already tag parse and
+ * validation failures; what remains are request errors raised before execution starts (a variable
+ * of the wrong type, a missing required variable): the caller's input, so BAD_USER_INPUT.
+ */
 export function useErrorCodes(): Plugin {
-  return {};
+  return {
+    onExecute() {
+      return {
+        onExecuteDone({ result, setResult }) {
+          const single = result as ExecutionResult;
+          // A result without `data` is one where execution never started.
+          if (!('errors' in single) || !single.errors || 'data' in single) return;
+          setResult({
+            ...single,
+            errors: single.errors.map((error) =>
+              error.extensions.code
+                ? error
+                : new GraphQLError(error.message, {
+                    nodes: error.nodes,
+                    source: error.source,
+                    positions: error.positions,
+                    path: error.path,
+                    originalError: error.originalError,
+                    extensions: { ...error.extensions, code: 'BAD_USER_INPUT' },
+                  }),
+            ),
+          });
+        },
+      };
+    },
+  };
 }

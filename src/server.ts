@@ -1,0 +1,60 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ClumioClient } from './clumio/clumio-client';
+import type { GatewayConfig } from './config';
+import { DEFAULT_EMULATOR_TOKEN, createClumioEmulator } from './emulator';
+import type { ClumioEmulator } from './emulator';
+import { createGateway } from './yoga';
+import type { GatewayYoga } from './yoga';
+
+/**
+ * Runs the gateway on a real socket: the built-in Clumio emulator when no CLUMIO_API_URL is set,
+ * one upstream client, the yoga server, and a graceful close.
+ */
+export interface RunningGateway {
+  /** e.g. http://127.0.0.1:4000 */
+  url: string;
+  yoga: GatewayYoga;
+  /** The built-in emulator, when the gateway started one. */
+  emulator: ClumioEmulator | null;
+  /** Stops accepting connections, lets in-flight requests finish (up to the grace period), then releases everything. */
+  close(): Promise<void>;
+}
+
+export async function startGateway(config: GatewayConfig): Promise<RunningGateway> {
+  let emulator: ClumioEmulator | null = null;
+  let baseUrl = config.clumioApiUrl;
+  let token = config.clumioApiToken;
+  if (baseUrl === null) {
+    emulator = createClumioEmulator();
+    baseUrl = await emulator.listen(0, '127.0.0.1');
+    token ??= DEFAULT_EMULATOR_TOKEN;
+  }
+
+  const client = new ClumioClient({ baseUrl, timeoutMs: config.clumioTimeoutMs });
+  const yoga = createGateway({ config: { ...config, clumioApiToken: token }, client, logging: config.logLevel });
+  const server = createServer(yoga);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, config.host, () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
+
+  let closing: Promise<void> | undefined;
+  const close = (): Promise<void> =>
+    (closing ??= (async () => {
+      const drained = new Promise<void>((resolve) => server.close(() => resolve()));
+      // Keep-alive sockets idle between requests would hold close() open: shut them as they go idle.
+      server.closeIdleConnections();
+      const sweep = setInterval(() => server.closeIdleConnections(), 50);
+      const deadline = new Promise<void>((resolve) => setTimeout(resolve, config.shutdownGraceMs).unref());
+      await Promise.race([drained, deadline]);
+      clearInterval(sweep);
+      server.closeAllConnections();
+      await client.close();
+      await emulator?.close();
+    })());
+
+  return { url: `http://${host}:${port}`, yoga, emulator, close };
+}

@@ -1,0 +1,147 @@
+import { startHarness } from '../support/harness';
+import type { Harness } from '../support/harness';
+
+/** Bad input gets a typed error that says what to fix, and costs no upstream call. */
+
+let h: Harness;
+beforeAll(async () => {
+  h = await startHarness();
+});
+afterAll(() => h.close());
+beforeEach(() => h.resetUpstream());
+
+async function refused(query: string, variables?: Record<string, unknown>, headers?: Record<string, string>) {
+  const response = await h.gql(query, variables, headers);
+  expect(response.errors?.length).toBeGreaterThan(0);
+  expect(h.upstream()).toEqual([]);
+  return response.errors![0]!;
+}
+
+const LIST = 'query($first: Int, $last: Int, $after: String, $before: String, $filter: Ec2InstanceBackupFilter, $orderBy: Ec2InstanceBackupOrder) { ec2InstanceBackups(first: $first, last: $last, after: $after, before: $before, filter: $filter, orderBy: $orderBy) { edges { cursor } pageInfo { endCursor } } }';
+
+describe('argument validation (no upstream call)', () => {
+  it.each([
+    [{ first: 101 }, /`first` must be an integer from 0 to 100; got 101/],
+    [{ first: -1 }, /`first` must be an integer from 0 to 100/],
+    [{ last: 1000 }, /`last` must be an integer from 0 to 100/],
+    [{ first: 5, last: 5 }, /`first` and `last` cannot be combined/],
+    [{ after: 'not-a-cursor' }, /`after` is not a cursor this API issued/],
+    [{ before: 'djE6MTA6' }, /`before` is not a cursor this API issued/],
+    [{ filter: { instanceId: '' } }, /`filter.instanceId` must be a Clumio ID/],
+  ])('%j', async (variables, message) => {
+    const error = await refused(LIST, variables);
+    expect(error.extensions?.code).toBe('BAD_USER_INPUT');
+    expect(error.message).toMatch(message);
+  });
+
+  it('refuses a cursor minted for another filter or order', async () => {
+    const desc = await h.gql(LIST, { first: 2 });
+    h.resetUpstream();
+    const cursor = desc.data.ec2InstanceBackups.pageInfo.endCursor;
+    const error = await refused(LIST, { first: 2, after: cursor, orderBy: { field: 'START_TIMESTAMP', direction: 'ASC' } });
+    expect(error.extensions?.code).toBe('BAD_USER_INPUT');
+    expect(error.message).toMatch(/issued for a different filter or order/);
+    const filtered = await refused(LIST, { first: 2, after: cursor, filter: { startTimestamp: { gt: '2020-01-01T00:00:00Z' } } });
+    expect(filtered.extensions?.code).toBe('BAD_USER_INPUT');
+  });
+
+  it('refuses a timestamp that is not RFC 3339, as a variable or a literal', async () => {
+    const variable = await refused(LIST, { filter: { startTimestamp: { lte: 'yesterday' } } });
+    expect(variable.extensions?.code).toBe('BAD_USER_INPUT');
+    expect(variable.message).toMatch(/RFC 3339/);
+    const literal = await refused('{ ec2InstanceBackups(filter: { startTimestamp: { gt: "2026-13-01T00:00:00Z" } }) { totalCount } }');
+    expect(literal.extensions?.code).toBe('BAD_USER_INPUT');
+    expect(literal.message).toMatch(/RFC 3339/);
+  });
+
+  it('refuses a variable of the wrong type with BAD_USER_INPUT', async () => {
+    const error = await refused(LIST, { first: 'ten' });
+    expect(error.extensions?.code).toBe('BAD_USER_INPUT');
+  });
+
+  it('refuses IDs this API did not issue, per position in nodes', async () => {
+    const single = await refused('{ node(id: "bm9wZQ") { id } }');
+    expect(single.extensions?.code).toBe('BAD_USER_INPUT');
+    const response = await h.gql('{ nodes(ids: ["bm9wZQ"]) { id } }');
+    expect(response.data).toEqual({ nodes: [null] });
+    expect(response.errors?.[0]).toMatchObject({ path: ['nodes', 0], extensions: { code: 'BAD_USER_INPUT' } });
+    const many = await refused('query($ids: [ID!]!) { nodes(ids: $ids) { id } }', { ids: Array(101).fill('x') });
+    expect(many.message).toMatch(/at most 100/);
+  });
+
+  it('tags parse and validation failures', async () => {
+    const parse = await refused('{ ec2InstanceBackups(');
+    expect(parse.extensions?.code).toBe('GRAPHQL_PARSE_FAILED');
+    const validation = await refused('{ ec2InstanceBackups { noSuchField } }');
+    expect(validation.extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
+  });
+});
+
+describe('upstream failures', () => {
+  it('maps Clumio 401 to UNAUTHENTICATED with Clumio\'s error body, and leaks no token or URL', async () => {
+    const other = await startHarness({ env: { CLUMIO_API_TOKEN: 'wrong-token' } });
+    try {
+      const response = await other.gql('{ ec2InstanceBackups(first: 2) { totalCount } }');
+      // totalCount is nullable: the connection stays, the failed field is null with its error.
+      expect(response.data).toEqual({ ec2InstanceBackups: { totalCount: null } });
+      const error = response.errors![0]!;
+      expect(error.path).toEqual(['ec2InstanceBackups', 'totalCount']);
+      expect(error.extensions).toEqual({
+        code: 'UNAUTHENTICATED',
+        upstream: { status: 401, errorCode: 402, errorMessage: 'Unauthorized access' },
+      });
+      const text = JSON.stringify(response);
+      expect(text).not.toContain('wrong-token');
+      expect(text).not.toContain(other.emulator.url);
+      expect(text).not.toContain('127.0.0.1');
+      expect(text).not.toMatch(/at .*\.ts:\d+/);
+    } finally {
+      await other.close();
+    }
+  });
+
+  it('forwards the caller\'s bearer token when the gateway has none, and refuses without one', async () => {
+    const open = await startHarness({ env: { CLUMIO_API_TOKEN: '' } });
+    try {
+      const none = await open.gql('{ ec2InstanceBackups(first: 1) { totalCount } }');
+      expect(none.errors![0]!.extensions?.code).toBe('UNAUTHENTICATED');
+      expect(open.upstream()).toEqual([]);
+      const mine = await open.gql('{ ec2InstanceBackups(first: 1) { totalCount } }', undefined, {
+        authorization: 'Bearer clumio-emulator-token',
+      });
+      expect(mine.errors).toBeUndefined();
+      expect(open.upstream()[0]!.headers.authorization).toBe('Bearer clumio-emulator-token');
+    } finally {
+      await open.close();
+    }
+  });
+
+  it('answers null for a backup Clumio does not have (404), without an error', async () => {
+    const response = await h.gql('{ ec2InstanceBackup(backupId: "00000000-0000-0000-0000-000000000000") { backupId } }');
+    expect(response).toMatchObject({ data: { ec2InstanceBackup: null } });
+    expect(response.errors).toBeUndefined();
+    expect(h.upstream().map((r) => [r.path, r.status])).toEqual([['/backups/aws/ec2-instances/00000000-0000-0000-0000-000000000000', 404]]);
+  });
+
+  it('reports each failing field at its own path, with null data there only', async () => {
+    const id = h.emulator.backups[0]!.id!;
+    const response = await h.gql(`{ ok: ec2InstanceBackup(backupId: "${id}") { backupId } bad: ec2InstanceBackups(first: 1) { totalCount } }`, undefined, {
+      'x-clumio-organizationalunit-context': 'unknown-ou',
+    });
+    // Both calls carry the unknown OU, so both fail upstream; each fails on its own path.
+    expect(response.data).toEqual({ ok: null, bad: { totalCount: null } });
+    expect(response.errors!.map((e) => e.path?.[0]).sort()).toEqual(['bad', 'ok']);
+  });
+
+  it('answers UPSTREAM_ERROR when Clumio cannot be reached', async () => {
+    const down = await startHarness();
+    await down.emulator.close();
+    try {
+      const response = await down.gql('{ ec2InstanceBackups(first: 1) { totalCount } }');
+      expect(response.errors![0]!.extensions).toMatchObject({ code: 'UPSTREAM_ERROR', upstream: { status: null } });
+      expect(JSON.stringify(response)).not.toContain('127.0.0.1');
+    } finally {
+      await down.gateway.close();
+    }
+  });
+});

@@ -1,0 +1,109 @@
+import { parseConfig } from '../../src/config';
+import type { GatewayConfig } from '../../src/config';
+import { DEFAULT_EMULATOR_TOKEN, createClumioEmulator } from '../../src/emulator';
+import type { ClumioEmulator, EmulatorOptions, RecordedRequest } from '../../src/emulator';
+import { startGateway } from '../../src/server';
+import type { RunningGateway } from '../../src/server';
+
+/**
+ * A real gateway and a real Clumio emulator, each on an ephemeral port, talking HTTP. Tests send
+ * GraphQL over the wire and read what the emulator received.
+ */
+
+export interface GraphQLResponse<TData = any> {
+  status: number;
+  data?: TData;
+  errors?: Array<{ message: string; path?: Array<string | number>; extensions?: Record<string, any> }>;
+}
+
+export interface Harness {
+  gateway: RunningGateway;
+  emulator: ClumioEmulator;
+  /** POST a GraphQL operation to the gateway. */
+  gql<TData = any>(query: string, variables?: Record<string, unknown>, headers?: Record<string, string>): Promise<GraphQLResponse<TData>>;
+  /** Requests the emulator received since the last `resetUpstream()`. */
+  upstream(): RecordedRequest[];
+  resetUpstream(): void;
+  close(): Promise<void>;
+}
+
+export interface HarnessOptions {
+  emulator?: EmulatorOptions;
+  /** Environment for the gateway, on top of: ephemeral port, the emulator as upstream, its token. */
+  env?: Record<string, string | undefined>;
+}
+
+export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
+  const emulator = createClumioEmulator(options.emulator);
+  const emulatorUrl = await emulator.listen(0, '127.0.0.1');
+  const config: GatewayConfig = parseConfig({
+    PORT: '0',
+    HOST: '127.0.0.1',
+    CLUMIO_API_URL: emulatorUrl,
+    CLUMIO_API_TOKEN: DEFAULT_EMULATOR_TOKEN,
+    LOG_LEVEL: 'error',
+    SHUTDOWN_GRACE_MS: '2000',
+    ...options.env,
+  });
+  const gateway = await startGateway(config);
+  let mark = 0;
+
+  return {
+    gateway,
+    emulator,
+    async gql(query, variables, headers) {
+      const response = await fetch(`${gateway.url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json', ...headers },
+        body: JSON.stringify({ query, variables }),
+      });
+      const text = await response.text();
+      let body: Record<string, unknown>;
+      try {
+        body = JSON.parse(text) as Record<string, unknown>;
+      } catch {
+        throw new Error(`gateway answered ${response.status} with a non-JSON body:\n${text.slice(0, 500)}\nfor:\n${query}`);
+      }
+      return { status: response.status, ...body } as GraphQLResponse;
+    },
+    upstream: () => emulator.requests.slice(mark),
+    resetUpstream: () => {
+      mark = emulator.requests.length;
+    },
+    async close() {
+      await gateway.close();
+      await emulator.close();
+    },
+  };
+}
+
+/** The upstream list calls as `limit/start/sort/filter` tuples, for compact assertions. */
+export function listCalls(requests: RecordedRequest[]): Array<Record<string, string>> {
+  return requests.filter((r) => r.path === '/backups/aws/ec2-instances').map((r) => ({ ...r.query }));
+}
+
+/** Fails with the whole response and upstream log when an operation returned errors. */
+export function expectNoErrors(response: GraphQLResponse, harness?: Harness): void {
+  if (response.errors?.length) {
+    throw new Error(
+      `unexpected errors: ${JSON.stringify(response.errors, null, 2)}\nupstream: ${JSON.stringify(harness?.upstream() ?? [], null, 2)}`,
+    );
+  }
+}
+
+/** A connection page with everything paging tests look at. */
+export const BACKUP_PAGE = `
+  query Page($first: Int, $after: String, $last: Int, $before: String, $filter: Ec2InstanceBackupFilter, $orderBy: Ec2InstanceBackupOrder) {
+    ec2InstanceBackups(first: $first, after: $after, last: $last, before: $before, filter: $filter, orderBy: $orderBy) {
+      totalCount
+      pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
+      edges { cursor node { backupId startTimestamp } }
+    }
+  }`;
+
+/** Runs BACKUP_PAGE and returns the connection, failing on any error. */
+export async function backupPage(harness: Harness, variables: Record<string, unknown>): Promise<any> {
+  const response = await harness.gql(BACKUP_PAGE, variables);
+  expectNoErrors(response, harness);
+  return response.data.ec2InstanceBackups;
+}
