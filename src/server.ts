@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { ClumioClient } from './clumio/clumio-client';
 import type { GatewayConfig } from './config';
 import { DEFAULT_EMULATOR_TOKEN, createClumioEmulator } from './emulator';
-import type { ClumioEmulator } from './emulator';
+import type { ClumioEmulator, EmulatorOptions } from './emulator';
 import { createGateway } from './yoga';
 import type { GatewayYoga } from './yoga';
 
@@ -21,12 +21,19 @@ export interface RunningGateway {
   close(): Promise<void>;
 }
 
-export async function startGateway(config: GatewayConfig): Promise<RunningGateway> {
+/**
+ * @param emulatorOptions for the built-in emulator; its request log is off by default because a
+ *   long-running `npm start` would grow it forever.
+ */
+export async function startGateway(
+  config: GatewayConfig,
+  emulatorOptions: EmulatorOptions = { recordRequests: false },
+): Promise<RunningGateway> {
   let emulator: ClumioEmulator | null = null;
   let baseUrl = config.clumioApiUrl;
   let token = config.clumioApiToken;
   if (baseUrl === null) {
-    emulator = createClumioEmulator();
+    emulator = createClumioEmulator(emulatorOptions);
     baseUrl = await emulator.listen(0, '127.0.0.1');
     token ??= DEFAULT_EMULATOR_TOKEN;
   }

@@ -210,7 +210,7 @@ class Emulator implements ClumioEmulator {
       method,
       path,
       query: Object.fromEntries(params),
-      headers: copyHeaders(req.headers),
+      headers: this.record ? copyHeaders(req.headers) : {},
       status: 0,
     };
     if (this.record) this.log.push(entry);
@@ -371,8 +371,15 @@ class Emulator implements ClumioEmulator {
     backupId: string,
     ou: OrganizationalUnit,
   ): void {
-    for (const name of params.keys()) {
-      sendError(res, entry, 400, EMULATOR_ERROR_CODES.badRequest, `unsupported query parameter "${name}"; this endpoint takes none`);
+    const unexpected = params.keys().next();
+    if (unexpected.done !== true) {
+      sendError(
+        res,
+        entry,
+        400,
+        EMULATOR_ERROR_CODES.badRequest,
+        `unsupported query parameter "${unexpected.value}"; this endpoint takes none`,
+      );
       return;
     }
     const json = this.index.itemJson(backupId, ou.accountNativeIds === null ? null : ou);
