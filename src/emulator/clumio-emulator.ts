@@ -292,9 +292,8 @@ class Emulator implements ClumioEmulator {
         }
       }
       if (entry.method !== 'GET') {
-        sendError(res, entry, 405, EMULATOR_ERROR_CODES.methodNotAllowed, `method ${entry.method} is not allowed on ${path}; allowed: GET`, {
-          allow: 'GET',
-        });
+        const message = `method ${entry.method} is not allowed on ${path}; allowed: GET`;
+        sendError(res, entry, 405, EMULATOR_ERROR_CODES.methodNotAllowed, message, { allow: 'GET' });
         return;
       }
 

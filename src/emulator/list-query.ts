@@ -113,8 +113,9 @@ export function parseFilter(raw: string): Parsed<ListFilter & { compact: string 
       return fail(`invalid filter: unsupported field "${field}"; supported: ${fields.join(', ')}`);
     }
     if (!isObject(conditions) || Object.keys(conditions).length === 0) {
+      const example = `{"${supported[0] ?? '$eq'}":…}`;
       return fail(
-        `invalid filter: ${field} must map to an object of conditions, such as {"${supported[0] ?? '$eq'}":…}; supported: ${supported.join(', ')}`,
+        `invalid filter: ${field} must map to an object of conditions, such as ${example}; supported: ${supported.join(', ')}`,
       );
     }
     for (const [op, value] of Object.entries(conditions)) {
