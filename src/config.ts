@@ -36,6 +36,16 @@ const environmentSchema = z.object({
   ),
   CLUMIO_API_TOKEN: optionalText,
   CLUMIO_TIMEOUT_MS: integer(10_000, 1, 600_000),
+  CLUMIO_MAX_CONCURRENCY: integer(32, 1, 1_000),
+  CLUMIO_MAX_QUEUE: integer(1_000, 0, 100_000),
+  CLUMIO_RETRY_ATTEMPTS: integer(3, 1, 10),
+  QUERY_MAX_DEPTH: integer(15, 1, 100),
+  QUERY_MAX_ALIASES: integer(30, 0, 1_000),
+  QUERY_MAX_DIRECTIVES: integer(50, 0, 1_000),
+  QUERY_MAX_TOKENS: integer(5_000, 10, 1_000_000),
+  QUERY_MAX_COST: integer(5_000, 1, 10_000_000),
+  MAX_REQUEST_BODY_BYTES: integer(100_000, 100, 100_000_000),
+  BATCH_LIMIT: integer(10, 0, 100),
   GRAPHIQL: flag(true),
   INTROSPECTION: flag(true),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
@@ -50,6 +60,15 @@ export type GatewayConfig = {
   /** The gateway's own Clumio token; null forwards each caller's bearer token. */
   clumioApiToken: string | null;
   clumioTimeoutMs: number;
+  /** Concurrent upstream requests per origin; more wait in a queue of `clumioMaxQueue`. */
+  clumioMaxConcurrency: number;
+  clumioMaxQueue: number;
+  /** Attempts per upstream request, the first included. */
+  clumioRetryAttempts: number;
+  queryLimits: { maxDepth: number; maxAliases: number; maxDirectives: number; maxTokens: number; maxCost: number };
+  maxRequestBodyBytes: number;
+  /** Operations per batched request; 0 turns batching off. */
+  batchLimit: number;
   graphiql: boolean;
   introspection: boolean;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
@@ -74,6 +93,18 @@ export function parseConfig(env: Record<string, string | undefined>): GatewayCon
     clumioApiUrl: e.CLUMIO_API_URL,
     clumioApiToken: e.CLUMIO_API_TOKEN,
     clumioTimeoutMs: e.CLUMIO_TIMEOUT_MS,
+    clumioMaxConcurrency: e.CLUMIO_MAX_CONCURRENCY,
+    clumioMaxQueue: e.CLUMIO_MAX_QUEUE,
+    clumioRetryAttempts: e.CLUMIO_RETRY_ATTEMPTS,
+    queryLimits: {
+      maxDepth: e.QUERY_MAX_DEPTH,
+      maxAliases: e.QUERY_MAX_ALIASES,
+      maxDirectives: e.QUERY_MAX_DIRECTIVES,
+      maxTokens: e.QUERY_MAX_TOKENS,
+      maxCost: e.QUERY_MAX_COST,
+    },
+    maxRequestBodyBytes: e.MAX_REQUEST_BODY_BYTES,
+    batchLimit: e.BATCH_LIMIT,
     graphiql: e.GRAPHIQL,
     introspection: e.INTROSPECTION,
     logLevel: e.LOG_LEVEL,

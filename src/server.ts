@@ -38,7 +38,13 @@ export async function startGateway(
     token ??= DEFAULT_EMULATOR_TOKEN;
   }
 
-  const client = new ClumioClient({ baseUrl, timeoutMs: config.clumioTimeoutMs });
+  const client = new ClumioClient({
+    baseUrl,
+    timeoutMs: config.clumioTimeoutMs,
+    maxConcurrency: config.clumioMaxConcurrency,
+    maxQueue: config.clumioMaxQueue,
+    retry: { maxAttempts: config.clumioRetryAttempts },
+  });
   const yoga = createGateway({ config: { ...config, clumioApiToken: token }, client, logging: config.logLevel });
   const server = createServer(yoga);
   await new Promise<void>((resolve, reject) => {

@@ -7,16 +7,19 @@ import { createContextFactory } from './graphql/context';
 import type { GatewayUserContext } from './graphql/context';
 import { graphiqlOptions, renderOfflineGraphiQL } from './graphql/graphiql';
 import { buildGatewaySchema } from './graphql/schema';
+import { useCsrfGuard } from './plugins/use-csrf-guard';
 import { useErrorCodes } from './plugins/use-error-codes';
 import { useIntrospectionSwitch } from './plugins/use-introspection-switch';
 import { useReadiness } from './plugins/use-readiness';
+import { DEFAULT_QUERY_LIMITS, useQueryLimits } from './plugins/use-query-limits';
 
 /** Builds the GraphQL server. It listens nowhere: server.ts (or a test's yoga.fetch) decides. */
 
 export type GatewayYoga = YogaServerInstance<Record<string, never>, GatewayUserContext>;
 
 export interface GatewayOptions {
-  config: Pick<GatewayConfig, 'clumioApiToken' | 'graphiql' | 'introspection'>;
+  config: Pick<GatewayConfig, 'clumioApiToken' | 'graphiql' | 'introspection'> &
+    Partial<Pick<GatewayConfig, 'queryLimits' | 'maxRequestBodyBytes' | 'batchLimit'>>;
   client: ClumioClient;
   /** Largest page Clumio serves (`limit`). */
   maxPageSize?: number;
@@ -34,6 +37,8 @@ export function createGateway(options: GatewayOptions): GatewayYoga {
     graphiql: config.graphiql ? graphiqlOptions : false,
     renderGraphiQL: renderOfflineGraphiQL,
     logging: options.logging ?? 'info',
+    maxRequestBodySize: config.maxRequestBodyBytes ?? 100_000,
+    batching: (config.batchLimit ?? 10) > 0 ? { limit: config.batchLimit ?? 10 } : false,
     maskedErrors: {
       // GraphQLErrors we raise carry a contract code and pass; anything else is masked with a code.
       maskError(error, message, isDev) {
@@ -50,6 +55,8 @@ export function createGateway(options: GatewayOptions): GatewayYoga {
       },
     },
     plugins: [
+      useCsrfGuard(),
+      useQueryLimits(config.queryLimits ?? DEFAULT_QUERY_LIMITS),
       useIntrospectionSwitch(config.introspection),
       useReadiness(() => client.isReachable(2_000)),
       useErrorCodes(),

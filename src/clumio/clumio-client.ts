@@ -1,14 +1,21 @@
 import { Pool, errors as undiciErrors } from 'undici';
 import type { Dispatcher } from 'undici';
 import { UpstreamError, codeForUpstreamStatus, unexpectedUpstream } from '../errors';
+import { CircuitBreaker, ConcurrencyLimit, QueueFullError, backoffMs, wait } from './upstream-guard';
+import type { BreakerOptions, RetryPolicy } from './upstream-guard';
 import type { UpstreamDetails } from '../errors';
 import { parseClumioJson } from './clumio-json';
 import { EC2_BACKUPS_MEDIA_TYPE, EC2_BACKUPS_PATH } from './wire-types';
 import type { WireEc2Backup, WireEc2BackupList, WireErrorBody } from './wire-types';
 
 /**
- * The one place the gateway talks to Clumio: URL and query building, headers, deadlines, response
- * parsing and the translation of every failure into an UpstreamError. Nothing else does HTTP.
+ * The one place the gateway talks to Clumio: URL and query building, headers, the deadline,
+ * retries, the circuit breaker, the concurrency bound, response parsing and the translation of
+ * every failure into an UpstreamError. Nothing else does HTTP.
+ *
+ * Every request is an idempotent GET, so it is retried on a reset or refused connection, 502, 503,
+ * 504 and 429: at most `maxAttempts` times, with full-jitter exponential backoff, honouring
+ * Retry-After (seconds or HTTP date) up to a cap, all within one deadline.
  */
 
 /** Who the upstream request is made for. Part of every de-duplication key above this client. */
@@ -40,27 +47,65 @@ export interface ListPage {
 export interface ClumioClientOptions {
   /** Base URL, e.g. https://us-west-2.api.clumio.com (a path prefix is kept). */
   baseUrl: string;
-  /** Deadline for one upstream request. */
+  /** Deadline for one upstream request, retries and queueing included. */
   timeoutMs: number;
-  /** Keep-alive connections to the upstream origin. */
-  connections?: number;
+  /** Concurrent upstream requests (and keep-alive connections) to the origin. */
+  maxConcurrency?: number;
+  /** Requests allowed to wait for a free slot; beyond it they fail at once. */
+  maxQueue?: number;
+  retry?: Partial<RetryPolicy>;
+  breaker?: Partial<BreakerOptions>;
   /** Sent as User-Agent. */
   userAgent?: string;
 }
+
+export const DEFAULT_RETRY_POLICY: RetryPolicy = {
+  maxAttempts: 3,
+  baseBackoffMs: 100,
+  maxBackoffMs: 2_000,
+  retryAfterCapMs: 5_000,
+};
+
+export const DEFAULT_BREAKER: BreakerOptions = { failureThreshold: 5, openMs: 5_000 };
+
+/** Transport failures worth another try: the request never reached a working server. */
+const RETRYABLE_TRANSPORT = new Set([
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'EPIPE',
+  'ETIMEDOUT',
+  'UND_ERR_SOCKET',
+  'UND_ERR_CONNECT_TIMEOUT',
+  'UND_ERR_CLOSED',
+]);
+
+const RETRYABLE_STATUS = new Set([429, 502, 503, 504]);
+
+/** One attempt's outcome, as the retry loop needs it. */
+type Attempt =
+  | { ok: true; body: unknown }
+  | { ok: false; error: UpstreamError; retryable: boolean; retryAfterMs?: number; unhealthy: boolean };
 
 export class ClumioClient {
   private readonly pool: Pool;
   private readonly basePath: string;
   private readonly timeoutMs: number;
   private readonly userAgent: string;
+  private readonly retry: RetryPolicy;
+  readonly breaker: CircuitBreaker;
+  readonly concurrency: ConcurrencyLimit;
 
   constructor(options: ClumioClientOptions) {
     const url = new URL(options.baseUrl);
     this.basePath = url.pathname.replace(/\/+$/, '');
     this.timeoutMs = options.timeoutMs;
     this.userAgent = options.userAgent ?? 'clumio-backup-graph';
+    this.retry = { ...DEFAULT_RETRY_POLICY, ...options.retry };
+    this.breaker = new CircuitBreaker({ ...DEFAULT_BREAKER, ...options.breaker });
+    const maxConcurrency = options.maxConcurrency ?? 32;
+    this.concurrency = new ConcurrencyLimit(maxConcurrency, options.maxQueue ?? 1_000);
     this.pool = new Pool(url.origin, {
-      connections: options.connections ?? 64,
+      connections: maxConcurrency,
       // Below the idle timeouts load balancers in front of APIs typically use (60 s), so we never
       // write to a socket the far end has already closed.
       keepAliveTimeout: 30_000,
@@ -104,8 +149,9 @@ export class ClumioClient {
     }
   }
 
-  /** True when the upstream answers HTTP at all (any status): used by /readiness. */
+  /** True when the breaker is not open and the upstream answers HTTP at all (any status): /readiness. */
   async isReachable(timeoutMs: number): Promise<boolean> {
+    if (this.breaker.state === 'open') return false;
     try {
       const response = await this.pool.request({
         method: 'GET',
@@ -131,26 +177,93 @@ export class ClumioClient {
       'user-agent': this.userAgent,
     };
     if (caller.organizationalUnit) headers['x-clumio-organizationalunit-context'] = caller.organizationalUnit;
+    const path = this.basePath + pathAndQuery;
+    const deadline = AbortSignal.timeout(this.timeoutMs);
+    const startedAt = Date.now();
 
-    const signal = AbortSignal.timeout(this.timeoutMs);
+    for (let attempt = 1; ; attempt++) {
+      if (!this.breaker.tryPass()) {
+        const seconds = Math.ceil(this.breaker.retryInMs() / 1000);
+        throw new UpstreamError(
+          'UPSTREAM_ERROR',
+          `Clumio is failing; the gateway pauses calls to it for ${seconds} s to let it recover.`,
+          details(null),
+        );
+      }
+      const outcome = await this.attempt(path, headers, deadline);
+      if (outcome.ok) {
+        this.breaker.success();
+        return outcome.body;
+      }
+      if (outcome.unhealthy) this.breaker.failure();
+      else this.breaker.neutral();
+
+      const { error } = outcome;
+      if (!outcome.retryable || attempt >= this.retry.maxAttempts) throw error;
+      const delay = outcome.retryAfterMs ?? backoffMs(this.retry, attempt);
+      if (outcome.retryAfterMs !== undefined && outcome.retryAfterMs > this.retry.retryAfterCapMs) throw error;
+      // Not worth waiting when the deadline would pass first: answer now with what Clumio said.
+      if (Date.now() - startedAt + delay >= this.timeoutMs) throw error;
+      try {
+        await wait(delay, deadline);
+      } catch {
+        throw error;
+      }
+    }
+  }
+
+  private async attempt(path: string, headers: Record<string, string>, deadline: AbortSignal): Promise<Attempt> {
+    let release: () => void;
+    try {
+      release = await this.concurrency.acquire(deadline);
+    } catch (error) {
+      const full = error instanceof QueueFullError;
+      return {
+        ok: false,
+        retryable: false,
+        unhealthy: false,
+        error: full
+          ? new UpstreamError('UPSTREAM_ERROR', 'Too many requests are waiting for Clumio; retry shortly.', details(null))
+          : new UpstreamError('UPSTREAM_TIMEOUT', 'Clumio did not answer in time.', details(null)),
+      };
+    }
+
     let response: Dispatcher.ResponseData;
     let text: string;
     try {
-      response = await this.pool.request({ method: 'GET', path: this.basePath + pathAndQuery, headers, signal });
+      response = await this.pool.request({ method: 'GET', path, headers, signal: deadline });
       text = await response.body.text();
     } catch (error) {
-      throw transportError(error, signal);
+      const code = (error as { code?: unknown } | null)?.code;
+      return {
+        ok: false,
+        error: transportError(error, deadline),
+        retryable: !deadline.aborted && typeof code === 'string' && RETRYABLE_TRANSPORT.has(code),
+        unhealthy: true,
+      };
+    } finally {
+      release();
     }
 
-    if (response.statusCode < 200 || response.statusCode > 299) {
-      throw statusError(response.statusCode, text, response.headers['retry-after']);
+    const status = response.statusCode;
+    if (status < 200 || status > 299) {
+      const retryAfter = parseRetryAfter(response.headers['retry-after']);
+      return {
+        ok: false,
+        error: statusError(status, text, retryAfter),
+        retryable: RETRYABLE_STATUS.has(status),
+        unhealthy: status >= 500,
+        ...(retryAfter !== undefined && (status === 429 || status === 503) ? { retryAfterMs: retryAfter * 1000 } : {}),
+      };
     }
     const contentType = String(response.headers['content-type'] ?? '');
-    if (!/json/i.test(contentType)) throw unexpectedUpstream(`unexpected content type "${contentType.slice(0, 80)}"`);
+    if (!/json/i.test(contentType)) {
+      return { ok: false, retryable: false, unhealthy: true, error: unexpectedUpstream(`unexpected content type "${contentType.slice(0, 80)}"`) };
+    }
     try {
-      return parseClumioJson(text);
+      return { ok: true, body: parseClumioJson(text) };
     } catch {
-      throw unexpectedUpstream('the response body is not valid JSON');
+      return { ok: false, retryable: false, unhealthy: true, error: unexpectedUpstream('the response body is not valid JSON') };
     }
   }
 }
@@ -173,7 +286,7 @@ export function parseRetryAfter(header: string | string[] | undefined, now = Dat
   return Number.isNaN(date) ? undefined : Math.max(0, Math.ceil((date - now) / 1000));
 }
 
-function statusError(status: number, text: string, retryAfterHeader: string | string[] | undefined): UpstreamError {
+function statusError(status: number, text: string, retryAfterSeconds: number | undefined): UpstreamError {
   let body: WireErrorBody | null = null;
   try {
     body = JSON.parse(text) as WireErrorBody;
@@ -193,7 +306,8 @@ function statusError(status: number, text: string, retryAfterHeader: string | st
           : code === 'BAD_USER_INPUT'
             ? `Clumio rejected the request (HTTP ${status})${said}.`
             : `Clumio failed (HTTP ${status})${said}.`;
-  const retryAfter = status === 429 ? parseRetryAfter(retryAfterHeader) : undefined;
+  // Clumio's limit is per second: without a Retry-After, one second is the honest suggestion.
+  const retryAfter = status === 429 ? (retryAfterSeconds ?? 1) : undefined;
   return new UpstreamError(code, message, upstream, retryAfter);
 }
 

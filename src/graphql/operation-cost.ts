@@ -1,0 +1,90 @@
+import { Kind, getNamedType, isCompositeType, isInterfaceType, isObjectType, valueFromASTUntyped } from 'graphql';
+import type {
+  DocumentNode,
+  FieldNode,
+  FragmentDefinitionNode,
+  GraphQLCompositeType,
+  GraphQLSchema,
+  OperationDefinitionNode,
+  SelectionSetNode,
+} from 'graphql';
+
+/**
+ * The cost of an operation: how many objects it can make the gateway produce, counting the list
+ * sizes the caller controls with their real values (literals and variables alike).
+ *
+ * - every object field costs 1 per object it can return;
+ * - a connection's size is its `first`/`last` (10 when neither is given, as the resolver does);
+ * - `nodes(ids:)` and `_entities(representations:)` cost the length of the list they are given;
+ * - a selection under a list costs once per item of that list.
+ *
+ * Lists the caller does not control (a backup's volumes or tags) count as one object: they are
+ * bounded by Clumio's data, not by the operation. Scalars and introspection are free.
+ */
+
+const DEFAULT_CONNECTION_SIZE = 10;
+
+export function operationCost(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  operationName: string | null | undefined,
+  variables: Readonly<Record<string, unknown>> | null | undefined,
+): number {
+  const operations = document.definitions.filter((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
+  const operation = operationName ? operations.find((o) => o.name?.value === operationName) : operations[0];
+  if (!operation) return 0;
+  const fragments = new Map<string, FragmentDefinitionNode>();
+  for (const d of document.definitions) if (d.kind === Kind.FRAGMENT_DEFINITION) fragments.set(d.name.value, d);
+  const root = operation.operation === 'query' ? schema.getQueryType() : operation.operation === 'mutation' ? schema.getMutationType() : schema.getSubscriptionType();
+  if (!root) return 0;
+
+  const argument = (field: FieldNode, name: string): unknown => {
+    const node = field.arguments?.find((a) => a.name.value === name);
+    return node ? valueFromASTUntyped(node.value, variables ?? undefined) : undefined;
+  };
+
+  /** How many items a field can return, from what the caller asked for. */
+  const fanOut = (field: FieldNode, returnsConnection: boolean): number => {
+    const name = field.name.value;
+    if (name === 'nodes' || name === '_entities') {
+      const list = argument(field, name === 'nodes' ? 'ids' : 'representations');
+      if (Array.isArray(list)) return list.length;
+    }
+    if (returnsConnection) {
+      const first = argument(field, 'first');
+      const last = argument(field, 'last');
+      const size = typeof first === 'number' ? first : typeof last === 'number' ? last : DEFAULT_CONNECTION_SIZE;
+      return Math.max(0, size);
+    }
+    return 1;
+  };
+
+  const visiting = new Set<string>();
+  const selectionCost = (selectionSet: SelectionSetNode, parent: GraphQLCompositeType, multiplier: number): number => {
+    let total = 0;
+    for (const selection of selectionSet.selections) {
+      if (selection.kind === Kind.INLINE_FRAGMENT) {
+        const on = selection.typeCondition ? schema.getType(selection.typeCondition.name.value) : parent;
+        if (on && isCompositeType(on)) total += selectionCost(selection.selectionSet, on, multiplier);
+      } else if (selection.kind === Kind.FRAGMENT_SPREAD) {
+        const fragment = fragments.get(selection.name.value);
+        if (!fragment || visiting.has(fragment.name.value)) continue; // cycles are a validation error anyway
+        const on = schema.getType(fragment.typeCondition.name.value);
+        visiting.add(fragment.name.value);
+        if (on && isCompositeType(on)) total += selectionCost(fragment.selectionSet, on, multiplier);
+        visiting.delete(fragment.name.value);
+      } else {
+        if (selection.name.value.startsWith('__') || !selection.selectionSet) continue;
+        const definition = isObjectType(parent) || isInterfaceType(parent) ? parent.getFields()[selection.name.value] : undefined;
+        if (!definition) continue;
+        const type = getNamedType(definition.type);
+        if (!isCompositeType(type)) continue;
+        const items = multiplier * fanOut(selection, type.name.endsWith('Connection'));
+        total += items + selectionCost(selection.selectionSet, type, items);
+      }
+    }
+    return total;
+  };
+
+  return selectionCost(operation.selectionSet, root, 1);
+}
