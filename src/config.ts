@@ -39,6 +39,8 @@ const environmentSchema = z.object({
   CLUMIO_MAX_CONCURRENCY: integer(32, 1, 1_000),
   CLUMIO_MAX_QUEUE: integer(1_000, 0, 100_000),
   CLUMIO_RETRY_ATTEMPTS: integer(3, 1, 10),
+  CLUMIO_BREAKER_FAILURES: integer(5, 1, 1_000),
+  CLUMIO_BREAKER_OPEN_MS: integer(5_000, 1, 600_000),
   QUERY_MAX_DEPTH: integer(15, 1, 100),
   QUERY_MAX_ALIASES: integer(30, 0, 1_000),
   QUERY_MAX_DIRECTIVES: integer(50, 0, 1_000),
@@ -65,6 +67,9 @@ export type GatewayConfig = {
   clumioMaxQueue: number;
   /** Attempts per upstream request, the first included. */
   clumioRetryAttempts: number;
+  /** Consecutive upstream failures that open the circuit, and how long it stays open. */
+  clumioBreakerFailures: number;
+  clumioBreakerOpenMs: number;
   queryLimits: { maxDepth: number; maxAliases: number; maxDirectives: number; maxTokens: number; maxCost: number };
   maxRequestBodyBytes: number;
   /** Operations per batched request; 0 turns batching off. */
@@ -96,6 +101,8 @@ export function parseConfig(env: Record<string, string | undefined>): GatewayCon
     clumioMaxConcurrency: e.CLUMIO_MAX_CONCURRENCY,
     clumioMaxQueue: e.CLUMIO_MAX_QUEUE,
     clumioRetryAttempts: e.CLUMIO_RETRY_ATTEMPTS,
+    clumioBreakerFailures: e.CLUMIO_BREAKER_FAILURES,
+    clumioBreakerOpenMs: e.CLUMIO_BREAKER_OPEN_MS,
     queryLimits: {
       maxDepth: e.QUERY_MAX_DEPTH,
       maxAliases: e.QUERY_MAX_ALIASES,

@@ -44,6 +44,7 @@ export async function startGateway(
     maxConcurrency: config.clumioMaxConcurrency,
     maxQueue: config.clumioMaxQueue,
     retry: { maxAttempts: config.clumioRetryAttempts },
+    breaker: { failureThreshold: config.clumioBreakerFailures, openMs: config.clumioBreakerOpenMs },
   });
   const yoga = createGateway({ config: { ...config, clumioApiToken: token }, client, logging: config.logLevel });
   const server = createServer(yoga);
