@@ -52,6 +52,7 @@ const environmentSchema = z.object({
   INTROSPECTION: flag(true),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
   SHUTDOWN_GRACE_MS: integer(10_000, 0, 600_000),
+  HTTP_KEEP_ALIVE_MS: integer(65_000, 1_000, 3_600_000),
 });
 
 export type GatewayConfig = {
@@ -78,6 +79,8 @@ export type GatewayConfig = {
   introspection: boolean;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
   shutdownGraceMs: number;
+  /** Idle client connections stay open this long: above a load balancer's idle timeout. */
+  httpKeepAliveMs: number;
 };
 
 export class ConfigError extends Error {
@@ -116,5 +119,6 @@ export function parseConfig(env: Record<string, string | undefined>): GatewayCon
     introspection: e.INTROSPECTION,
     logLevel: e.LOG_LEVEL,
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
+    httpKeepAliveMs: e.HTTP_KEEP_ALIVE_MS,
   };
 }

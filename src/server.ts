@@ -47,7 +47,11 @@ export async function startGateway(
     breaker: { failureThreshold: config.clumioBreakerFailures, openMs: config.clumioBreakerOpenMs },
   });
   const yoga = createGateway({ config: { ...config, clumioApiToken: token }, client, logging: config.logLevel });
-  const server = createServer(yoga);
+  const server = createServer(
+    // headersTimeout must exceed keepAliveTimeout, or Node may cut a request that arrives on a reused socket.
+    { keepAliveTimeout: config.httpKeepAliveMs, headersTimeout: config.httpKeepAliveMs + 1_000 },
+    yoga,
+  );
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.port, config.host, () => resolve());
