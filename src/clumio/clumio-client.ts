@@ -125,7 +125,8 @@ export class ClumioClient {
     const body = (await this.get(caller, `${EC2_BACKUPS_PATH}?${ClumioClient.listQueryString(request)}`)) as
       | WireEc2BackupList
       | null;
-    const items = body?._embedded?.items;
+    // An empty page may come without `_embedded`; the total is what paging cannot do without.
+    const items = body?._embedded?.items ?? [];
     const totalCount = body?.total_count;
     if (!body || !Array.isArray(items) || typeof totalCount !== 'number') {
       throw unexpectedUpstream('the list response has no `_embedded.items` or `total_count`');
