@@ -4,8 +4,13 @@
  *
  * Endpoints: GET /backups/aws/ec2-instances (page-number paging, sort, filter) and
  * GET /backups/aws/ec2-instances/{backup_id}. Everything else is 404 (405 for a wrong method on a
- * known path). Checks run in this order: injected faults, bearer token (401), rate limit (429, off
- * unless configured), route (404/405), Accept (406), organizational unit (403), query (400).
+ * known path). Checks run in this order: injected faults, the fault mode, bearer token (401), rate
+ * limit (429, off unless configured), route (404/405), Accept (406), organizational unit (403),
+ * query (400).
+ *
+ * Outside Clumio's API, under /_emulator/ (a prefix no Clumio path has), an admin endpoint switches
+ * the fault mode of a running emulator: GET, PUT (JSON) and DELETE /_emulator/fault. Admin requests
+ * need no token, are never faulted and are not in the request log.
  */
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -13,6 +18,8 @@ import type { WireEc2Backup } from '../clumio/wire-types';
 import { EC2_BACKUPS_MEDIA_TYPE, EC2_BACKUPS_PATH } from '../clumio/wire-types';
 import { BackupIndex } from './backup-index';
 import { parseListQuery } from './list-query';
+import { FaultModeState, parseFaultMode } from './fault-modes';
+import type { FaultModeName, FaultModeOptions, FaultModeSettings, FaultModeStatus } from './fault-modes';
 import { acceptsResourceVersion } from './media-type';
 import type { OrganizationalUnit } from './seed-data';
 import {
@@ -43,6 +50,12 @@ export const EMULATOR_ERROR_CODES = {
   tooManyRequests: 429,
   internal: 500,
 } as const;
+
+/** The admin endpoint that switches fault modes at run time; not part of Clumio's API. */
+export const FAULT_ADMIN_PATH = '/_emulator/fault';
+const ADMIN_PREFIX = '/_emulator/';
+/** Largest admin request body read. */
+const MAX_ADMIN_BODY_BYTES = 16 * 1024;
 
 export interface RecordedRequest {
   method: string;
@@ -107,6 +120,14 @@ export interface ClumioEmulator {
   /** Queues a fault for the next matching request(s); faults are consumed in the order queued. */
   injectFault(fault: EmulatorFault): void;
   clearFaults(): void;
+  /**
+   * Switches a persistent fault mode on (replacing any other) or off (null). It applies to every
+   * API request not taken by an injected fault, with probability `rate` (seeded, repeatable).
+   * Requests held by `hang` are answered normally when the mode changes. Throws on invalid options.
+   */
+  setFaultMode(mode: FaultModeName | null, options?: FaultModeOptions): FaultModeStatus | null;
+  /** The active fault mode and its counters, or null. */
+  readonly faultMode: FaultModeStatus | null;
 }
 
 export function createClumioEmulator(options: EmulatorOptions = {}): ClumioEmulator {
@@ -123,6 +144,27 @@ interface Bucket {
   at: number;
 }
 
+/** An answer not yet written. */
+interface Reply {
+  status: number;
+  contentType: string;
+  body: string | Buffer;
+  headers?: http.OutgoingHttpHeaders;
+}
+
+/** Served by `wrong-content-type`: what a proxy in front of an API sends while the API is away. */
+const MAINTENANCE_PAGE =
+  '<!DOCTYPE html><html><head><title>Service maintenance</title></head>' +
+  '<body><h1>We will be back soon</h1><p>The service is undergoing maintenance.</p></body></html>';
+
+/** Error messages of the `5xx` mode; the `error_code` is the HTTP status, as for other undocumented codes. */
+const SERVER_ERROR_MESSAGES: Readonly<Record<number, string>> = {
+  500: 'Internal server error',
+  502: 'Bad gateway',
+  503: 'Service unavailable',
+  504: 'Gateway timeout',
+};
+
 class Emulator implements ClumioEmulator {
   readonly backups: readonly WireEc2Backup[];
   private readonly tokens: ReadonlySet<string>;
@@ -135,6 +177,9 @@ class Emulator implements ClumioEmulator {
   private readonly timers = new Set<NodeJS.Timeout>();
   private readonly buckets = new Map<string, Bucket>();
   private faults: PendingFault[] = [];
+  private mode: FaultModeState | null = null;
+  /** Requests held by the `hang` mode: each answers its request when called. */
+  private readonly held = new Set<() => void>();
   private log: RecordedRequest[] = [];
   private baseUrl: string | undefined;
 
@@ -173,6 +218,24 @@ class Emulator implements ClumioEmulator {
     this.faults = [];
   }
 
+  setFaultMode(mode: FaultModeName | null, options: FaultModeOptions = {}): FaultModeStatus | null {
+    const parsed = parseFaultMode({ mode, ...options });
+    if (!parsed.ok) throw new Error(`setFaultMode: ${parsed.problems.join('; ')}`);
+    return this.switchFaultMode(parsed.settings);
+  }
+
+  get faultMode(): FaultModeStatus | null {
+    return this.mode === null ? null : { ...this.mode.status(), held: this.held.size };
+  }
+
+  private switchFaultMode(settings: FaultModeSettings | null): FaultModeStatus | null {
+    this.mode = settings === null ? null : new FaultModeState(settings);
+    const held = [...this.held];
+    this.held.clear();
+    for (const release of held) release();
+    return this.faultMode;
+  }
+
   listen(port = 0, host = '127.0.0.1'): Promise<string> {
     if (this.server.listening) return Promise.reject(new Error('the Clumio emulator is already listening'));
     return new Promise((resolve, reject) => {
@@ -191,6 +254,8 @@ class Emulator implements ClumioEmulator {
   close(): Promise<void> {
     for (const timer of this.timers) clearTimeout(timer);
     this.timers.clear();
+    // Requests held by `hang` end with their sockets, below.
+    this.held.clear();
     if (!this.server.listening) return Promise.resolve();
     return new Promise((resolve, reject) => {
       this.server.close((error) => (error ? reject(error) : resolve()));
@@ -204,6 +269,10 @@ class Emulator implements ClumioEmulator {
     const rawUrl = req.url ?? '/';
     const q = rawUrl.indexOf('?');
     const path = q === -1 ? rawUrl : rawUrl.slice(0, q);
+    if (path.startsWith(ADMIN_PREFIX)) {
+      this.admin(req, res, path);
+      return;
+    }
     const params = new URLSearchParams(q === -1 ? '' : rawUrl.slice(q + 1));
     const method = req.method ?? 'GET';
     const entry: RecordedRequest = {
@@ -214,12 +283,31 @@ class Emulator implements ClumioEmulator {
       status: 0,
     };
     if (this.record) this.log.push(entry);
+    const answer = (): void => {
+      if (!res.destroyed) deliver(res, entry, this.respond(req, entry, path, params));
+    };
 
     const fault = this.takeFault(entry);
-    if (fault === undefined) {
-      this.answer(req, res, entry, path, params);
+    if (fault !== undefined) {
+      this.applyInjectedFault(fault, req, res, entry, answer);
       return;
     }
+    const mode = this.mode;
+    const hit = mode === null ? -1 : mode.draw();
+    if (mode === null || hit < 0) {
+      answer();
+      return;
+    }
+    this.applyFaultMode(mode.settings, hit, { req, res, entry, answer, reply: () => this.respond(req, entry, path, params) });
+  }
+
+  private applyInjectedFault(
+    fault: EmulatorFault,
+    req: http.IncomingMessage,
+    res: http.ServerResponse,
+    entry: RecordedRequest,
+    answer: () => void,
+  ): void {
     const act = (): void => {
       if (res.destroyed) return;
       if (fault.destroySocket === true) {
@@ -233,18 +321,175 @@ class Emulator implements ClumioEmulator {
           sendError(res, entry, fault.status, fault.status, `injected fault: HTTP ${fault.status}`, headers);
         }
       } else {
-        this.answer(req, res, entry, path, params);
+        answer();
       }
     };
-    if (fault.delayMs !== undefined && fault.delayMs > 0) {
-      const timer = setTimeout(() => {
-        this.timers.delete(timer);
-        act();
-      }, fault.delayMs);
-      this.timers.add(timer);
-    } else {
-      act();
+    if (fault.delayMs !== undefined && fault.delayMs > 0) this.after(fault.delayMs, act);
+    else act();
+  }
+
+  /**
+   * What the active mode does to a request it hits. `answer` sends the real answer; `reply` builds
+   * it for the modes that mangle it. `hit` counts the requests hit so far (the 5xx rotation).
+   */
+  private applyFaultMode(
+    settings: FaultModeSettings,
+    hit: number,
+    request: {
+      req: http.IncomingMessage;
+      res: http.ServerResponse;
+      entry: RecordedRequest;
+      answer: () => void;
+      reply: () => Reply;
+    },
+  ): void {
+    const { req, res, entry, answer, reply } = request;
+    switch (settings.mode) {
+      case 'latency':
+        this.after(settings.latencyMs, answer);
+        return;
+      case 'hang': {
+        const release = (): void => {
+          res.off('close', forget);
+          answer();
+        };
+        // A client that gives up closes its socket: forget the request rather than hold it forever.
+        const forget = (): void => {
+          this.held.delete(release);
+        };
+        res.once('close', forget);
+        this.held.add(release);
+        return;
+      }
+      case '5xx': {
+        const status = settings.statuses[hit % settings.statuses.length] ?? 503;
+        sendError(res, entry, status, status, SERVER_ERROR_MESSAGES[status] ?? 'Server error');
+        return;
+      }
+      case '429':
+        sendError(res, entry, 429, EMULATOR_ERROR_CODES.tooManyRequests, 'Too many requests: retry later', {
+          'retry-after': String(settings.retryAfterSeconds),
+        });
+        return;
+      case 'reset':
+        req.socket.resetAndDestroy();
+        return;
+      case 'truncated-json': {
+        const real = reply();
+        const body = toBuffer(real.body);
+        deliver(res, entry, { ...real, body: body.subarray(0, Math.floor(body.length / 2)) });
+        return;
+      }
+      case 'malformed-json': {
+        const real = reply();
+        deliver(res, entry, { ...real, body: malformed(toBuffer(real.body).toString('utf8')) });
+        return;
+      }
+      case 'wrong-content-type':
+        send(res, entry, 200, 'text/html; charset=utf-8', MAINTENANCE_PAGE);
+        return;
+      case 'slow-body':
+        this.trickle(res, entry, reply(), settings.latencyMs);
+        return;
     }
+  }
+
+  /**
+   * Sends the headers and a first piece of the body at once, then the rest in pieces (10 in all)
+   * spread evenly, the last one `durationMs` later.
+   */
+  private trickle(res: http.ServerResponse, entry: RecordedRequest, reply: Reply, durationMs: number): void {
+    const body = toBuffer(reply.body);
+    entry.status = reply.status;
+    res.writeHead(reply.status, { ...reply.headers, 'content-type': reply.contentType, 'content-length': body.length });
+    const pieces = Math.max(1, Math.min(10, body.length));
+    const size = Math.ceil(body.length / pieces);
+    let sent = 0;
+    const next = (): void => {
+      if (res.destroyed) return;
+      const end = Math.min(body.length, sent + size);
+      const piece = body.subarray(sent, end);
+      sent = end;
+      if (sent >= body.length) {
+        res.end(piece);
+      } else {
+        res.write(piece);
+        this.after(durationMs / (pieces - 1), next);
+      }
+    };
+    next();
+  }
+
+  /** Runs `fn` after `ms`, unless close() comes first. */
+  private after(ms: number, fn: () => void): void {
+    const timer = setTimeout(() => {
+      this.timers.delete(timer);
+      fn();
+    }, ms);
+    this.timers.add(timer);
+  }
+
+  /** GET (read), PUT (switch; JSON body) and DELETE (off) /_emulator/fault. */
+  private admin(req: http.IncomingMessage, res: http.ServerResponse, path: string): void {
+    const reply = (status: number, value: unknown, headers: http.OutgoingHttpHeaders = {}): void => {
+      const body = JSON.stringify(value);
+      res.writeHead(status, {
+        ...headers,
+        'content-type': 'application/json',
+        'content-length': Buffer.byteLength(body),
+        'cache-control': 'no-store',
+      });
+      res.end(body);
+    };
+    const refuse = (status: number, messages: string[], headers?: http.OutgoingHttpHeaders): void =>
+      reply(status, { errors: messages.map((message) => ({ error_code: status, error_message: message })) }, headers);
+    const current = (): unknown => this.faultMode ?? { mode: null };
+
+    if (path !== FAULT_ADMIN_PATH) {
+      refuse(404, [`no such emulator admin resource: ${path}; the fault mode is at ${FAULT_ADMIN_PATH}`]);
+      return;
+    }
+    if (req.method === 'GET') {
+      reply(200, current());
+      return;
+    }
+    if (req.method === 'DELETE') {
+      this.switchFaultMode(null);
+      reply(200, current());
+      return;
+    }
+    if (req.method !== 'PUT') {
+      refuse(405, [`method ${req.method ?? ''} is not allowed on ${FAULT_ADMIN_PATH}; allowed: GET, PUT, DELETE`], {
+        allow: 'GET, PUT, DELETE',
+      });
+      return;
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= MAX_ADMIN_BODY_BYTES) chunks.push(chunk);
+    });
+    req.on('end', () => {
+      if (size > MAX_ADMIN_BODY_BYTES) {
+        refuse(413, [`the body must be at most ${MAX_ADMIN_BODY_BYTES} bytes`]);
+        return;
+      }
+      let input: unknown;
+      try {
+        input = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+      } catch {
+        refuse(400, ['the body must be JSON such as {"mode":"5xx","rate":0.3} or {"mode":null}']);
+        return;
+      }
+      const parsed = parseFaultMode(input);
+      if (!parsed.ok) {
+        refuse(400, parsed.problems);
+        return;
+      }
+      this.switchFaultMode(parsed.settings);
+      reply(200, current());
+    });
   }
 
   private takeFault(entry: RecordedRequest): EmulatorFault | undefined {
@@ -258,28 +503,19 @@ class Emulator implements ClumioEmulator {
     return pending.fault;
   }
 
-  private answer(
-    req: http.IncomingMessage,
-    res: http.ServerResponse,
-    entry: RecordedRequest,
-    path: string,
-    params: URLSearchParams,
-  ): void {
+  /** Clumio's answer to an API request, built but not sent. */
+  private respond(req: http.IncomingMessage, entry: RecordedRequest, path: string, params: URLSearchParams): Reply {
     try {
       const token = bearerToken(req.headers.authorization);
       if (token === undefined || !this.tokens.has(token)) {
-        sendError(res, entry, 401, EMULATOR_ERROR_CODES.unauthorized, 'Unauthorized access');
-        return;
+        return errorReply(401, EMULATOR_ERROR_CODES.unauthorized, 'Unauthorized access');
       }
       if (!this.admit(token)) {
-        sendError(
-          res,
-          entry,
+        return errorReply(
           429,
           EMULATOR_ERROR_CODES.tooManyRequests,
           `Too many requests: the limit is ${this.rateLimit} requests per second per organization`,
         );
-        return;
       }
 
       let backupId: string | undefined;
@@ -287,50 +523,40 @@ class Emulator implements ClumioEmulator {
         const rest = path.startsWith(`${EC2_BACKUPS_PATH}/`) ? path.slice(EC2_BACKUPS_PATH.length + 1) : '';
         backupId = rest === '' || rest.includes('/') ? undefined : safeDecode(rest);
         if (backupId === undefined) {
-          sendError(res, entry, 404, EMULATOR_ERROR_CODES.notFound, `no such resource: ${entry.method} ${path}`);
-          return;
+          return errorReply(404, EMULATOR_ERROR_CODES.notFound, `no such resource: ${entry.method} ${path}`);
         }
       }
       if (entry.method !== 'GET') {
         const message = `method ${entry.method} is not allowed on ${path}; allowed: GET`;
-        sendError(res, entry, 405, EMULATOR_ERROR_CODES.methodNotAllowed, message, { allow: 'GET' });
-        return;
+        return errorReply(405, EMULATOR_ERROR_CODES.methodNotAllowed, message, { allow: 'GET' });
       }
 
       const accept = req.headers.accept;
       if (!acceptsResourceVersion(accept, EC2_BACKUPS_RESOURCE, 'v1')) {
-        sendError(
-          res,
-          entry,
+        return errorReply(
           406,
           EMULATOR_ERROR_CODES.notAcceptable,
           `Accept "${accept ?? ''}" is not available for this resource; it serves ${EC2_BACKUPS_MEDIA_TYPE}`,
         );
-        return;
       }
 
       const ouHeader = req.headers[ORGANIZATIONAL_UNIT_HEADER];
       const ouId = Array.isArray(ouHeader) ? ouHeader.join(', ') : ouHeader;
       const ou = ouId === undefined ? GLOBAL_ORGANIZATIONAL_UNIT : this.organizationalUnits.get(ouId.trim());
       if (ou === undefined) {
-        sendError(res, entry, 403, EMULATOR_ERROR_CODES.forbidden, `Organizational unit "${ouId ?? ''}" is not accessible`);
-        return;
+        return errorReply(403, EMULATOR_ERROR_CODES.forbidden, `Organizational unit "${ouId ?? ''}" is not accessible`);
       }
 
-      if (backupId === undefined) this.list(res, entry, params, ou);
-      else this.read(res, entry, params, backupId, ou);
+      return backupId === undefined ? this.list(params, ou) : this.read(params, backupId, ou);
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
-      sendError(res, entry, 500, EMULATOR_ERROR_CODES.internal, `internal emulator error: ${message}`);
+      return errorReply(500, EMULATOR_ERROR_CODES.internal, `internal emulator error: ${message}`);
     }
   }
 
-  private list(res: http.ServerResponse, entry: RecordedRequest, params: URLSearchParams, ou: OrganizationalUnit): void {
+  private list(params: URLSearchParams, ou: OrganizationalUnit): Reply {
     const parsed = parseListQuery(params);
-    if (!parsed.ok) {
-      sendError(res, entry, 400, EMULATOR_ERROR_CODES.badRequest, parsed.message);
-      return;
-    }
+    if (!parsed.ok) return errorReply(400, EMULATOR_ERROR_CODES.badRequest, parsed.message);
     const { limit, start, descending, sort, filterParam, filter } = parsed.value;
     const selection = this.index.select({
       organizationalUnit: ou.accountNativeIds === null ? null : ou,
@@ -360,33 +586,23 @@ class Emulator implements ClumioEmulator {
         `"total_count":${total},"total_pages_count":${pages}}`,
     );
     const body = Buffer.concat([head, ...page.parts, tail], head.length + page.byteLength + tail.length);
-    send(res, entry, 200, EC2_BACKUPS_MEDIA_TYPE, body);
+    return { status: 200, contentType: EC2_BACKUPS_MEDIA_TYPE, body };
   }
 
-  private read(
-    res: http.ServerResponse,
-    entry: RecordedRequest,
-    params: URLSearchParams,
-    backupId: string,
-    ou: OrganizationalUnit,
-  ): void {
+  private read(params: URLSearchParams, backupId: string, ou: OrganizationalUnit): Reply {
     const unexpected = params.keys().next();
     if (unexpected.done !== true) {
-      sendError(
-        res,
-        entry,
+      return errorReply(
         400,
         EMULATOR_ERROR_CODES.badRequest,
         `unsupported query parameter "${unexpected.value}"; this endpoint takes none`,
       );
-      return;
     }
     const json = this.index.itemJson(backupId, ou.accountNativeIds === null ? null : ou);
     if (json === undefined) {
-      sendError(res, entry, 404, EMULATOR_ERROR_CODES.notFound, `EC2 instance backup "${backupId}" not found`);
-      return;
+      return errorReply(404, EMULATOR_ERROR_CODES.notFound, `EC2 instance backup "${backupId}" not found`);
     }
-    send(res, entry, 200, EC2_BACKUPS_MEDIA_TYPE, json);
+    return { status: 200, contentType: EC2_BACKUPS_MEDIA_TYPE, body: json };
   }
 
   /** Token bucket per organization (bearer token); always admits when no limit is configured. */
@@ -422,6 +638,25 @@ function copyHeaders(headers: http.IncomingHttpHeaders): Record<string, string |
   return out;
 }
 
+function toBuffer(body: string | Buffer): Buffer {
+  return typeof body === 'string' ? Buffer.from(body, 'utf8') : body;
+}
+
+/** The same document with its first name/value separator broken: the length of JSON, but not JSON. */
+function malformed(text: string): string {
+  const colon = text.indexOf('":');
+  return colon === -1 ? `{${text}` : `${text.slice(0, colon + 1)} = ${text.slice(colon + 2)}`;
+}
+
+function deliver(res: http.ServerResponse, entry: RecordedRequest, reply: Reply): void {
+  send(res, entry, reply.status, reply.contentType, reply.body, reply.headers);
+}
+
+function errorReply(status: number, errorCode: number, message: string, headers: http.OutgoingHttpHeaders = {}): Reply {
+  const body = JSON.stringify({ errors: [{ error_code: errorCode, error_message: message }] });
+  return { status, contentType: 'application/json', body, headers };
+}
+
 function send(
   res: http.ServerResponse,
   entry: RecordedRequest,
@@ -447,6 +682,5 @@ function sendError(
   message: string,
   headers: http.OutgoingHttpHeaders = {},
 ): void {
-  const body = JSON.stringify({ errors: [{ error_code: errorCode, error_message: message }] });
-  send(res, entry, status, 'application/json', body, headers);
+  deliver(res, entry, errorReply(status, errorCode, message, headers));
 }

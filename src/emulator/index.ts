@@ -22,3 +22,5 @@ export type {
   SeededEc2Backup,
   SeededInstance,
 } from './seed-data';
+export { DEFAULT_FAULT_SETTINGS, FAULT_MODES, FAULT_MODE_DESCRIPTIONS, parseFaultMode } from './fault-modes';
+export type { FaultModeName, FaultModeOptions, FaultModeParse, FaultModeSettings, FaultModeStatus } from './fault-modes';

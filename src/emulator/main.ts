@@ -1,20 +1,38 @@
 /**
- * CLI: `node dist/src/emulator/main.js [--port 4010] [--host 127.0.0.1] [--token T ...] [--seed N]`.
+ * CLI: `node dist/src/emulator/main.js [--port 4010] [--host 127.0.0.1] [--token T ...] [--seed N]
+ * [--fault MODE [--fault-rate R] [--latency-ms N] [--retry-after S] [--fault-seed N]]`.
  * Prints the URL and the accepted token(s); stops cleanly on SIGINT/SIGTERM.
  */
 import { parseArgs } from 'node:util';
 import type { ClumioEmulator } from './clumio-emulator';
-import { createClumioEmulator, DEFAULT_EMULATOR_TOKEN } from './clumio-emulator';
+import { createClumioEmulator, DEFAULT_EMULATOR_TOKEN, FAULT_ADMIN_PATH } from './clumio-emulator';
+import { DEFAULT_FAULT_SETTINGS, FAULT_MODE_DESCRIPTIONS, FAULT_MODES, parseFaultMode } from './fault-modes';
+import type { FaultModeSettings } from './fault-modes';
 import { DEFAULT_SEED } from './seed-data';
 
 export const DEFAULT_EMULATOR_PORT = 4010;
 
+const MODE_LINES = FAULT_MODES.map((mode) => `    ${mode.padEnd(19)}${FAULT_MODE_DESCRIPTIONS[mode]}`).join('\n');
+
 export const USAGE = `Usage: clumio-emulator [--port 4010] [--host 127.0.0.1] [--token T ...] [--seed N] [--record]
-  --port    TCP port (0 picks a free one); default ${DEFAULT_EMULATOR_PORT}
-  --host    interface to bind; default 127.0.0.1
-  --token   bearer token to accept; repeatable; default ${DEFAULT_EMULATOR_TOKEN}
-  --seed    data-set seed; default ${DEFAULT_SEED}
-  --record  keep an in-memory request log (grows without bound; off by default)`;
+                       [--fault MODE [--fault-rate R] [--latency-ms N] [--retry-after S] [--fault-seed N]]
+  --port         TCP port (0 picks a free one); default ${DEFAULT_EMULATOR_PORT}
+  --host         interface to bind; default 127.0.0.1
+  --token        bearer token to accept; repeatable; default ${DEFAULT_EMULATOR_TOKEN}
+  --seed         data-set seed; default ${DEFAULT_SEED}
+  --record       keep an in-memory request log (grows without bound; off by default)
+  --fault        start with this fault mode on (it stays on until switched):
+${MODE_LINES}
+  --fault-rate   share of requests the mode hits, 0 to 1; default ${DEFAULT_FAULT_SETTINGS.rate}
+  --latency-ms   latency and slow-body: the delay / the time the body takes; default ${DEFAULT_FAULT_SETTINGS.latencyMs}
+  --retry-after  429: the Retry-After header, in seconds; default ${DEFAULT_FAULT_SETTINGS.retryAfterSeconds}
+  --fault-seed   seed of the generator that picks the requests hit; default ${DEFAULT_FAULT_SETTINGS.seed}
+
+The fault mode of a running emulator (outside Clumio's API; no token needed):
+  GET    ${FAULT_ADMIN_PATH}   the mode, its settings and counters (seen, hit)
+  PUT    ${FAULT_ADMIN_PATH}   switch, e.g. {"mode":"5xx","rate":0.3} or {"mode":"latency","latencyMs":500};
+                           also "seed", "statuses" (5xx, e.g. [502,503]) and "retryAfterSeconds" (429)
+  DELETE ${FAULT_ADMIN_PATH}   off (as is PUT {"mode":null})`;
 
 export interface EmulatorCliConfig {
   port: number;
@@ -22,6 +40,8 @@ export interface EmulatorCliConfig {
   tokens: string[];
   seed: number;
   record: boolean;
+  /** The fault mode to start with, or null. */
+  fault: FaultModeSettings | null;
 }
 
 export type CliParse = { ok: true; config: EmulatorCliConfig } | { ok: false; problems: string[] } | { ok: 'help' };
@@ -38,6 +58,11 @@ export function parseEmulatorArgs(argv: readonly string[]): CliParse {
         token: { type: 'string', multiple: true },
         seed: { type: 'string' },
         record: { type: 'boolean' },
+        fault: { type: 'string' },
+        'fault-rate': { type: 'string' },
+        'latency-ms': { type: 'string' },
+        'retry-after': { type: 'string' },
+        'fault-seed': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -61,8 +86,57 @@ export function parseEmulatorArgs(argv: readonly string[]): CliParse {
   if (tokens.some((t) => t === '' || /\s/.test(t))) problems.push('--token must be non-empty and contain no whitespace');
   const host = values.host ?? '127.0.0.1';
   if (host === '') problems.push('--host must not be empty');
+  const fault = parseFaultArgs(values, problems);
   if (problems.length > 0) return { ok: false, problems };
-  return { ok: true, config: { port, host, tokens, seed, record: values.record === true } };
+  return { ok: true, config: { port, host, tokens, seed, record: values.record === true, fault } };
+}
+
+/** Fault-mode flags and the setting each one gives (the admin endpoint's names). */
+const FAULT_FLAGS = {
+  'fault-rate': { setting: 'rate', integer: false },
+  'latency-ms': { setting: 'latencyMs', integer: true },
+  'retry-after': { setting: 'retryAfterSeconds', integer: true },
+  'fault-seed': { setting: 'seed', integer: true },
+} as const;
+
+/** Modes a flag applies to (all when not listed). */
+const FLAG_MODES: Partial<Record<keyof typeof FAULT_FLAGS, readonly string[]>> = {
+  'latency-ms': ['latency', 'slow-body'],
+  'retry-after': ['429'],
+};
+
+function parseFaultArgs(
+  values: { fault?: string } & Partial<Record<keyof typeof FAULT_FLAGS, string>>,
+  problems: string[],
+): FaultModeSettings | null {
+  const given = (Object.keys(FAULT_FLAGS) as Array<keyof typeof FAULT_FLAGS>).filter((flag) => values[flag] !== undefined);
+  if (values.fault === undefined) {
+    if (given.length > 0) problems.push(`${given.map((flag) => `--${flag}`).join(', ')} ${given.length === 1 ? 'needs' : 'need'} --fault <mode>`);
+    return null;
+  }
+  const input: Record<string, unknown> = { mode: values.fault };
+  for (const flag of given) {
+    const raw = values[flag] ?? '';
+    const { setting, integer } = FAULT_FLAGS[flag];
+    // Strict digits, so "", "0x10" or "1e3" are reported rather than read as numbers.
+    input[setting] = (integer ? /^\d+$/ : /^(\d+\.?\d*|\.\d+)$/).test(raw) ? Number(raw) : raw;
+    const modes = FLAG_MODES[flag];
+    const known = (FAULT_MODES as readonly string[]).includes(values.fault);
+    if (modes !== undefined && known && !modes.includes(values.fault)) {
+      problems.push(`--${flag} applies to --fault ${modes.join(' or ')} only`);
+    }
+  }
+  const parsed = parseFaultMode(input);
+  if (parsed.ok) return parsed.settings;
+  const flagOf: Record<string, string> = { mode: '--fault', rate: '--fault-rate', latencyMs: '--latency-ms', retryAfterSeconds: '--retry-after', seed: '--fault-seed' };
+  for (const problem of parsed.problems) {
+    problems.push(
+      problem
+        .replace(/^(\w+) must/, (whole, name: string) => (flagOf[name] ? `${flagOf[name]} must` : whole))
+        .replace(/^--fault must be null or/, '--fault must be'),
+    );
+  }
+  return null;
 }
 
 /** Starts an emulator from a parsed configuration and prints where it listens. */
@@ -77,6 +151,12 @@ export async function startEmulatorFromConfig(
   for (const token of config.tokens) print(`Bearer token: ${token}`);
   print(`Data set: ${emulator.backups.length} EC2 instance backups of ${instances} instances (seed ${config.seed})`);
   print(`Try: curl -H 'Authorization: Bearer ${config.tokens[0] ?? ''}' '${url}/backups/aws/ec2-instances?limit=2'`);
+  if (config.fault !== null) {
+    const { mode, ...options } = config.fault;
+    emulator.setFaultMode(mode, options);
+    print(`Fault mode: ${mode} on ${Math.round(config.fault.rate * 100)}% of requests (fault seed ${config.fault.seed})`);
+  }
+  print(`Switch faults at run time: curl -X PUT -d '{"mode":"5xx","rate":0.3}' '${url}${FAULT_ADMIN_PATH}' (off: {"mode":null})`);
   return emulator;
 }
 
