@@ -23,6 +23,12 @@ import type {
  */
 
 const DEFAULT_CONNECTION_SIZE = 10;
+/**
+ * Arguments above what the resolvers accept (first/last and nodes(ids) take at most 100) count as
+ * 100 here: such operations are refused by the resolver with BAD_USER_INPUT, which says what to fix,
+ * rather than here with QUERY_TOO_COMPLEX. `_entities` has no such limit and counts in full.
+ */
+const MAX_CHECKED_SIZE = 100;
 
 export function operationCost(
   schema: GraphQLSchema,
@@ -48,13 +54,13 @@ export function operationCost(
     const name = field.name.value;
     if (name === 'nodes' || name === '_entities') {
       const list = argument(field, name === 'nodes' ? 'ids' : 'representations');
-      if (Array.isArray(list)) return list.length;
+      if (Array.isArray(list)) return name === 'nodes' ? Math.min(list.length, MAX_CHECKED_SIZE) : list.length;
     }
     if (returnsConnection) {
       const first = argument(field, 'first');
       const last = argument(field, 'last');
       const size = typeof first === 'number' ? first : typeof last === 'number' ? last : DEFAULT_CONNECTION_SIZE;
-      return Math.max(0, size);
+      return Math.min(MAX_CHECKED_SIZE, Math.max(0, size));
     }
     return 1;
   };

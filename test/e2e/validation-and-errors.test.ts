@@ -22,6 +22,7 @@ const LIST = 'query($first: Int, $last: Int, $after: String, $before: String, $f
 describe('argument validation (no upstream call)', () => {
   it.each([
     [{ first: 101 }, /`first` must be an integer from 0 to 100; got 101/],
+    [{ first: 2147483647 }, /`first` must be an integer from 0 to 100; got 2147483647/],
     [{ first: -1 }, /`first` must be an integer from 0 to 100/],
     [{ last: 1000 }, /`last` must be an integer from 0 to 100/],
     [{ first: 5, last: 5 }, /`first` and `last` cannot be combined/],
