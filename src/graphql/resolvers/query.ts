@@ -11,7 +11,8 @@ const MAX_NODES = 100;
 
 /** A Clumio ID argument: non-empty, no surrounding whitespace, of a sane length. */
 export function checkClumioId(value: string, argument: string): string {
-  if (value.length === 0 || value.length > 256 || value.trim() !== value) {
+  // Typed as a string, but a federation representation is arbitrary JSON from the router.
+  if (typeof value !== 'string' || value.length === 0 || value.length > 256 || value.trim() !== value) {
     throw new BadUserInputError(`\`${argument}\` must be a Clumio ID (1 to 256 characters, no surrounding spaces).`, argument);
   }
   return value;
