@@ -80,6 +80,11 @@ export interface EmulatorFault {
   times?: number;
   /** Wait this long before answering (the real answer, or `status`). */
   delayMs?: number;
+  /**
+   * Answer only once this settles (after `delayMs`, if both are given): holds requests open for
+   * exactly as long as a test needs, with no timer.
+   */
+  until?: Promise<unknown>;
   /** Destroy the connection instead of answering (a reset); recorded with status 0. */
   destroySocket?: boolean;
   /** Answer with this status and a Clumio error body (or `body`) instead of the real answer. */
@@ -107,6 +112,13 @@ export interface ClumioEmulator {
   /** Queues a fault for the next matching request(s); faults are consumed in the order queued. */
   injectFault(fault: EmulatorFault): void;
   clearFaults(): void;
+  /** Requests received and not answered yet (nor dropped): what a client has in flight here. */
+  readonly openRequests: number;
+  /**
+   * Calls `listener` with `openRequests` each time a request arrives (when that number can grow);
+   * returns a function that stops the calls.
+   */
+  onRequestOpened(listener: (openRequests: number) => void): () => void;
 }
 
 export function createClumioEmulator(options: EmulatorOptions = {}): ClumioEmulator {
@@ -136,6 +148,8 @@ class Emulator implements ClumioEmulator {
   private readonly buckets = new Map<string, Bucket>();
   private faults: PendingFault[] = [];
   private log: RecordedRequest[] = [];
+  private open = 0;
+  private readonly openedListeners = new Set<(openRequests: number) => void>();
   private baseUrl: string | undefined;
 
   constructor(options: EmulatorOptions) {
@@ -171,6 +185,15 @@ class Emulator implements ClumioEmulator {
 
   clearFaults(): void {
     this.faults = [];
+  }
+
+  get openRequests(): number {
+    return this.open;
+  }
+
+  onRequestOpened(listener: (openRequests: number) => void): () => void {
+    this.openedListeners.add(listener);
+    return () => this.openedListeners.delete(listener);
   }
 
   listen(port = 0, host = '127.0.0.1'): Promise<string> {
@@ -214,6 +237,10 @@ class Emulator implements ClumioEmulator {
       status: 0,
     };
     if (this.record) this.log.push(entry);
+    // 'close' follows the last byte of the answer, or a dropped connection: either way it is over.
+    this.open += 1;
+    res.once('close', () => (this.open -= 1));
+    for (const listener of this.openedListeners) listener(this.open);
 
     const fault = this.takeFault(entry);
     if (fault === undefined) {
@@ -236,14 +263,16 @@ class Emulator implements ClumioEmulator {
         this.answer(req, res, entry, path, params);
       }
     };
+    const { until } = fault;
+    const afterDelay = until === undefined ? act : (): void => void until.then(act, act);
     if (fault.delayMs !== undefined && fault.delayMs > 0) {
       const timer = setTimeout(() => {
         this.timers.delete(timer);
-        act();
+        afterDelay();
       }, fault.delayMs);
       this.timers.add(timer);
     } else {
-      act();
+      afterDelay();
     }
   }
 
