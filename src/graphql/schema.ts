@@ -5,18 +5,17 @@ import { Source, parse } from 'graphql';
 import type { DocumentNode, GraphQLSchema } from 'graphql';
 import { resolvers } from './resolvers';
 
-/** schema/ at the project root, found from here whether running from src/ or dist/src/. */
-export function schemaDirectory(): string {
+/** The project root (the folder holding schema/), found from here whether running from src/ or dist/src/. */
+export function projectRoot(): string {
   for (let dir = __dirname; dir !== dirname(dir); dir = dirname(dir)) {
-    const candidate = join(dir, 'schema');
-    if (existsSync(join(candidate, 'base.graphql'))) return candidate;
+    if (existsSync(join(dir, 'schema', 'base.graphql'))) return dir;
   }
   throw new Error('schema/ not found above ' + __dirname);
 }
 
 /** The SDL files, base first, each parsed under its file name: the single source of the API's shape. */
 export function loadTypeDefs(): DocumentNode[] {
-  const dir = schemaDirectory();
+  const dir = join(projectRoot(), 'schema');
   const files = readdirSync(dir)
     .filter((file) => file.endsWith('.graphql'))
     .sort((a, b) => (a === 'base.graphql' ? -1 : b === 'base.graphql' ? 1 : a.localeCompare(b)));
