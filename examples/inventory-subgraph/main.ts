@@ -3,6 +3,7 @@
  * emulator's seeded instances, to try a router locally next to `npm start` (see the README).
  */
 import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { parseArgs } from 'node:util';
 import { createInventorySubgraph, inventoryFromSeed } from './inventory-subgraph';
 
@@ -13,5 +14,8 @@ if (!Number.isInteger(port) || port < 0 || port > 65535) {
   process.exit(1);
 }
 const server = createServer(createInventorySubgraph(inventoryFromSeed()));
-server.listen(port, values.host, () => console.log(`Inventory subgraph ready: http://${values.host}:${port}/graphql`));
+server.listen(port, values.host, () => {
+  const { port: listening } = server.address() as AddressInfo;
+  console.log(`Inventory subgraph ready: http://${values.host}:${listening}/graphql`);
+});
 for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => server.close(() => process.exit(0)));
