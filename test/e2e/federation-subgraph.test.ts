@@ -122,6 +122,21 @@ describe('_entities', () => {
     expect(listCalls(h.upstream())).toHaveLength(1);
   });
 
+  it('costs an entity batch per representation: 1,000 instances asking 10 backups each are refused before any call', async () => {
+    const representations = Array.from({ length: 1000 }, (_, i) => instanceRef(`i-${i}`));
+    const refused = await h.gql(
+      'query($representations: [_Any!]!) { _entities(representations: $representations) { ... on Ec2Instance { backups(first: 10) { nodes { backupId } } } } }',
+      { representations },
+    );
+    expect(refused.errors?.map((e) => e.extensions?.code)).toEqual(['QUERY_TOO_COMPLEX']);
+    expect(refused.errors?.[0]?.message).toMatch(/cost 21000 exceeds the limit of 5000/);
+    const cheap = await h.gql('query($representations: [_Any!]!) { _entities(representations: $representations) { ... on Ec2Instance { instanceId } } }', {
+      representations,
+    });
+    expectNoErrors(cheap, h);
+    expect(h.upstream()).toEqual([]);
+  });
+
   it('fails a malformed representation at its own position only, before any upstream call for it', async () => {
     const backup = h.emulator.backups[0]!;
     const response = await h.gql(ENTITIES, {
