@@ -5,6 +5,10 @@ import type { CodegenConfig } from '@graphql-codegen/cli';
  * type (or gateway model) its resolvers receive as parent, so field resolvers are checked against
  * what Clumio actually sends. `avoidOptionals.resolvers` makes every field resolver required: a field
  * added to the schema fails the type check until a resolver maps it.
+ *
+ * `federation: true` reads the `@key`s in schema/ and types each entity's `__resolveReference`
+ * against its key fields (and makes it required, like every resolver). `_FieldSet` is the scalar
+ * codegen declares for `@key(fields:)`; it appears in no resolver.
  */
 const config: CodegenConfig = {
   schema: 'schema/*.graphql',
@@ -17,6 +21,7 @@ const config: CodegenConfig = {
       ],
       config: {
         contextType: '../graphql/context#GatewayContext',
+        federation: true,
         useTypeImports: true,
         strictScalars: true,
         avoidOptionals: { resolvers: true },
@@ -24,6 +29,7 @@ const config: CodegenConfig = {
           ID: { input: 'string', output: 'string' },
           DateTime: { input: 'string', output: 'string' },
           UInt64: { input: 'string', output: 'number | string' },
+          _FieldSet: 'string',
         },
         enumValues: {
           BackupType: '../clumio/wire-enums#WireBackupType',

@@ -15,6 +15,8 @@ export interface RunningGateway {
   /** e.g. http://127.0.0.1:4000 */
   url: string;
   yoga: GatewayYoga;
+  /** The one upstream client (tests read its concurrency queue). */
+  client: ClumioClient;
   /** The built-in emulator, when the gateway started one. */
   emulator: ClumioEmulator | null;
   /** Stops accepting connections, lets in-flight requests finish (up to the grace period), then releases everything. */
@@ -74,5 +76,5 @@ export async function startGateway(
       await emulator?.close();
     })());
 
-  return { url: `http://${host}:${port}`, yoga, emulator, close };
+  return { url: `http://${host}:${port}`, yoga, client, emulator, close };
 }

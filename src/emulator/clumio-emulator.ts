@@ -93,6 +93,11 @@ export interface EmulatorFault {
   times?: number;
   /** Wait this long before answering (the real answer, or `status`). */
   delayMs?: number;
+  /**
+   * Answer only once this settles (after `delayMs`, if both are given): holds requests open for
+   * exactly as long as a test needs, with no timer.
+   */
+  until?: Promise<unknown>;
   /** Destroy the connection instead of answering (a reset); recorded with status 0. */
   destroySocket?: boolean;
   /** Answer with this status and a Clumio error body (or `body`) instead of the real answer. */
@@ -128,6 +133,13 @@ export interface ClumioEmulator {
   setFaultMode(mode: FaultModeName | null, options?: FaultModeOptions): FaultModeStatus | null;
   /** The active fault mode and its counters, or null. */
   readonly faultMode: FaultModeStatus | null;
+  /** Requests received and not answered yet (nor dropped): what a client has in flight here. */
+  readonly openRequests: number;
+  /**
+   * Calls `listener` with `openRequests` each time a request arrives (when that number can grow);
+   * returns a function that stops the calls.
+   */
+  onRequestOpened(listener: (openRequests: number) => void): () => void;
 }
 
 export function createClumioEmulator(options: EmulatorOptions = {}): ClumioEmulator {
@@ -181,6 +193,8 @@ class Emulator implements ClumioEmulator {
   /** Requests held by the `hang` mode: each answers its request when called. */
   private readonly held = new Set<() => void>();
   private log: RecordedRequest[] = [];
+  private open = 0;
+  private readonly openedListeners = new Set<(openRequests: number) => void>();
   private baseUrl: string | undefined;
 
   constructor(options: EmulatorOptions) {
@@ -236,6 +250,15 @@ class Emulator implements ClumioEmulator {
     return this.faultMode;
   }
 
+  get openRequests(): number {
+    return this.open;
+  }
+
+  onRequestOpened(listener: (openRequests: number) => void): () => void {
+    this.openedListeners.add(listener);
+    return () => this.openedListeners.delete(listener);
+  }
+
   listen(port = 0, host = '127.0.0.1'): Promise<string> {
     if (this.server.listening) return Promise.reject(new Error('the Clumio emulator is already listening'));
     return new Promise((resolve, reject) => {
@@ -283,6 +306,10 @@ class Emulator implements ClumioEmulator {
       status: 0,
     };
     if (this.record) this.log.push(entry);
+    // 'close' follows the last byte of the answer, or a dropped connection: either way it is over.
+    this.open += 1;
+    res.once('close', () => (this.open -= 1));
+    for (const listener of this.openedListeners) listener(this.open);
     const answer = (): void => {
       if (!res.destroyed) deliver(res, entry, this.respond(req, entry, path, params));
     };
@@ -324,8 +351,10 @@ class Emulator implements ClumioEmulator {
         answer();
       }
     };
-    if (fault.delayMs !== undefined && fault.delayMs > 0) this.after(fault.delayMs, act);
-    else act();
+    const { until } = fault;
+    const afterDelay = until === undefined ? act : (): void => void until.then(act, act);
+    if (fault.delayMs !== undefined && fault.delayMs > 0) this.after(fault.delayMs, afterDelay);
+    else afterDelay();
   }
 
   /**

@@ -29,6 +29,7 @@ export type Scalars = {
    * ever lost. Each field says its unit.
    */
   UInt64: { input: string; output: number | string; }
+  _FieldSet: { input: string; output: string; }
 };
 
 /** An Amazon Machine Image: what AWS needs to launch an instance. */
@@ -108,7 +109,8 @@ export { BrowsingFailedReason };
 
 /**
  * An EC2 instance Clumio protects, identified by Clumio's instance ID. This API knows an instance
- * through its backups; other subgraphs may add the instance's own details.
+ * through its backups; other subgraphs may add the instance's own details. A federation entity keyed
+ * by `instanceId`: a reference costs nothing upstream until `backups` or `latestBackup` is asked for.
  */
 export type Ec2Instance = Node & {
   __typename?: 'Ec2Instance';
@@ -128,7 +130,8 @@ export type Ec2Instance = Node & {
 
 /**
  * An EC2 instance Clumio protects, identified by Clumio's instance ID. This API knows an instance
- * through its backups; other subgraphs may add the instance's own details.
+ * through its backups; other subgraphs may add the instance's own details. A federation entity keyed
+ * by `instanceId`: a reference costs nothing upstream until `backups` or `latestBackup` is asked for.
  */
 export type Ec2InstanceBackupsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
@@ -142,7 +145,8 @@ export type Ec2InstanceBackupsArgs = {
 /**
  * A backup of one EC2 instance taken by Clumio. Every field mirrors Clumio's backup record; any of
  * them may be null when Clumio omits it. Enum fields are also null when Clumio reports a value newer
- * than this API knows.
+ * than this API knows. A federation entity keyed by `backupId`: other subgraphs reference a backup by
+ * Clumio's ID, and each distinct backup they reference costs one Clumio read.
  */
 export type Ec2InstanceBackup = Node & {
   __typename?: 'Ec2InstanceBackup';
@@ -430,6 +434,17 @@ export type StartTimestampFilter = {
 
 export type ResolverTypeWrapper<T> = Promise<T> | T;
 
+export type ReferenceResolver<TResult, TReference, TContext> = (
+      reference: TReference,
+      context: TContext,
+      info: GraphQLResolveInfo
+    ) => Promise<TResult> | TResult;
+
+      type ScalarCheck<T, S> = S extends true ? T : NullableCheck<T, S>;
+      type NullableCheck<T, S> = Maybe<T> extends T ? Maybe<ListCheck<NonNullable<T>, S>> : ListCheck<T, S>;
+      type ListCheck<T, S> = T extends (infer U)[] ? NullableCheck<U, S>[] : GraphQLRecursivePick<T, S>;
+      export type GraphQLRecursivePick<T, S> = { [K in keyof T & keyof S]: ScalarCheck<T[K], S[K]> };
+    
 
 export type ResolverWithResolve<TResult, TParent, TContext, TArgs> = {
   resolve: ResolverFn<TResult, TParent, TContext, TArgs>;
@@ -493,7 +508,21 @@ export type DirectiveResolverFn<TResult = Record<PropertyKey, never>, TParent = 
   info: GraphQLResolveInfo
 ) => TResult | Promise<TResult>;
 
+/** Mapping of federation types */
+export type FederationTypes = {
+  Ec2Instance: Ec2Instance;
+  Ec2InstanceBackup: Ec2InstanceBackup;
+};
 
+/** Mapping of federation reference types */
+export type FederationReferenceTypes = {
+  Ec2Instance:
+    ( { __typename: 'Ec2Instance' }
+    & GraphQLRecursivePick<FederationTypes['Ec2Instance'], {"instanceId":true}> );
+  Ec2InstanceBackup:
+    ( { __typename: 'Ec2InstanceBackup' }
+    & GraphQLRecursivePick<FederationTypes['Ec2InstanceBackup'], {"backupId":true}> );
+};
 
 
 /** Mapping of interface types */
@@ -507,10 +536,13 @@ export type ResolversInterfaceTypes<_RefType extends Record<string, unknown>> = 
 /** Mapping between all available schema types and the resolvers types */
 export type ResolversTypes = {
   Ami: ResolverTypeWrapper<WireAmi>;
+  String: ResolverTypeWrapper<Scalars['String']['output']>;
+  Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
+  Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   AttachedEbsVolume: ResolverTypeWrapper<WireAttachedEbsVolume>;
+  ID: ResolverTypeWrapper<Scalars['ID']['output']>;
   AwsTag: ResolverTypeWrapper<WireTag>;
   BackupType: BackupType;
-  Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   BrowsingFailedReason: BrowsingFailedReason;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
   Ec2Instance: ResolverTypeWrapper<InstanceModel>;
@@ -523,10 +555,8 @@ export type ResolversTypes = {
   Ec2InstanceBackupOrderField: Ec2InstanceBackupOrderField;
   Ec2InstanceBackupsOfInstanceFilter: Ec2InstanceBackupsOfInstanceFilter;
   HateoasLink: ResolverTypeWrapper<WireHateoasLink>;
-  ID: ResolverTypeWrapper<Scalars['ID']['output']>;
   IamInstanceProfile: ResolverTypeWrapper<WireIamInstanceProfile>;
   InstanceStoreBlockDeviceMapping: ResolverTypeWrapper<WireInstanceStoreBlockDeviceMapping>;
-  Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   NetworkInterface: ResolverTypeWrapper<WireNetworkInterface>;
   Node: ResolverTypeWrapper<ResolversInterfaceTypes<ResolversTypes>['Node']>;
   OrderDirection: OrderDirection;
@@ -534,16 +564,18 @@ export type ResolversTypes = {
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   RootDeviceType: RootDeviceType;
   StartTimestampFilter: StartTimestampFilter;
-  String: ResolverTypeWrapper<Scalars['String']['output']>;
   UInt64: ResolverTypeWrapper<Scalars['UInt64']['output']>;
 };
 
 /** Mapping between all available schema types and the resolvers parents */
 export type ResolversParentTypes = {
   Ami: WireAmi;
-  AttachedEbsVolume: WireAttachedEbsVolume;
-  AwsTag: WireTag;
+  String: Scalars['String']['output'];
   Boolean: Scalars['Boolean']['output'];
+  Int: Scalars['Int']['output'];
+  AttachedEbsVolume: WireAttachedEbsVolume;
+  ID: Scalars['ID']['output'];
+  AwsTag: WireTag;
   DateTime: Scalars['DateTime']['output'];
   Ec2Instance: InstanceModel;
   Ec2InstanceBackup: WireEc2Backup;
@@ -554,16 +586,13 @@ export type ResolversParentTypes = {
   Ec2InstanceBackupOrder: Ec2InstanceBackupOrder;
   Ec2InstanceBackupsOfInstanceFilter: Ec2InstanceBackupsOfInstanceFilter;
   HateoasLink: WireHateoasLink;
-  ID: Scalars['ID']['output'];
   IamInstanceProfile: WireIamInstanceProfile;
   InstanceStoreBlockDeviceMapping: WireInstanceStoreBlockDeviceMapping;
-  Int: Scalars['Int']['output'];
   NetworkInterface: WireNetworkInterface;
   Node: ResolversInterfaceTypes<ResolversParentTypes>['Node'];
   PageInfo: PageInfoModel;
   Query: Record<PropertyKey, never>;
   StartTimestampFilter: StartTimestampFilter;
-  String: Scalars['String']['output'];
   UInt64: Scalars['UInt64']['output'];
 };
 
@@ -612,7 +641,8 @@ export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversT
   name: 'DateTime';
 }
 
-export type Ec2InstanceResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['Ec2Instance'] = ResolversParentTypes['Ec2Instance']> = {
+export type Ec2InstanceResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['Ec2Instance'] = ResolversParentTypes['Ec2Instance'], FederationReferenceType extends FederationReferenceTypes['Ec2Instance'] = FederationReferenceTypes['Ec2Instance']> = {
+  __resolveReference: ReferenceResolver<Maybe<ResolversTypes['Ec2Instance']> | FederationReferenceType, FederationReferenceType, ContextType>;
   backups: Resolver<Maybe<ResolversTypes['Ec2InstanceBackupConnection']>, ParentType, ContextType, Partial<Ec2InstanceBackupsArgs>>;
   id: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   instanceId: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
@@ -620,7 +650,8 @@ export type Ec2InstanceResolvers<ContextType = GatewayContext, ParentType extend
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 };
 
-export type Ec2InstanceBackupResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['Ec2InstanceBackup'] = ResolversParentTypes['Ec2InstanceBackup']> = {
+export type Ec2InstanceBackupResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['Ec2InstanceBackup'] = ResolversParentTypes['Ec2InstanceBackup'], FederationReferenceType extends FederationReferenceTypes['Ec2InstanceBackup'] = FederationReferenceTypes['Ec2InstanceBackup']> = {
+  __resolveReference: ReferenceResolver<Maybe<ResolversTypes['Ec2InstanceBackup']> | FederationReferenceType, FederationReferenceType, ContextType>;
   accountNativeId: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   ami: Resolver<Maybe<ResolversTypes['Ami']>, ParentType, ContextType>;
   attachedBackupEbsVolumes: Resolver<Maybe<Array<ResolversTypes['AttachedEbsVolume']>>, ParentType, ContextType>;

@@ -644,6 +644,51 @@ describe('fault injection', () => {
   });
 });
 
+describe('open requests', () => {
+  afterEach(() => emulator.clearFaults());
+
+  it('holds answers until `until` settles and counts requests open meanwhile', async () => {
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    let bothOpen!: () => void;
+    const opened: number[] = [];
+    const bothArrived = new Promise<void>((resolve) => (bothOpen = resolve));
+    const stop = emulator.onRequestOpened((open) => {
+      opened.push(open);
+      if (open === 2) bothOpen();
+    });
+    try {
+      emulator.injectFault({ until: released, times: 2 });
+      let answered = 0;
+      const calls = [get(url, EC2_BACKUPS_PATH), get(url, EC2_BACKUPS_PATH)].map((call) => call.then((r) => ((answered += 1), r)));
+      await bothArrived;
+      expect(emulator.openRequests).toBe(2);
+      expect(answered).toBe(0);
+      release();
+      expect((await Promise.all(calls)).map((r) => r.status)).toEqual([200, 200]);
+      expect(opened).toEqual([1, 2]);
+      // The third request is answered at once: the fault was used up.
+      expect((await get(url, EC2_BACKUPS_PATH)).status).toBe(200);
+      expect(opened).toEqual([1, 2, 1]);
+    } finally {
+      stop();
+    }
+  });
+
+  it('counts a dropped connection as closed', async () => {
+    emulator.injectFault({ destroySocket: true });
+    await expect(fetch(url + EC2_BACKUPS_PATH, { headers: AUTH })).rejects.toThrow();
+    const opened: number[] = [];
+    const stop = emulator.onRequestOpened((open) => opened.push(open));
+    try {
+      expect((await get(url, EC2_BACKUPS_PATH)).status).toBe(200);
+      expect(opened).toEqual([1]);
+    } finally {
+      stop();
+    }
+  });
+});
+
 describe('rate limit (opt-in)', () => {
   it('throttles past N requests per second per token and refills over time', async () => {
     let now = 1_000_000;

@@ -13,6 +13,7 @@ import type {
   NetworkInterfaceResolvers,
 } from '../../generated/resolvers-types';
 import { toGlobalId } from '../global-id';
+import { checkClumioId } from './query';
 import { knownValue, wireField } from './wire-field';
 
 /** Clumio's EC2 backup record → the schema's camelCase fields. One line per field. */
@@ -30,6 +31,11 @@ function requireString(value: string | null | undefined, field: string): string 
 const b = <K extends keyof WireEc2Backup>(key: K) => wireField<WireEc2Backup, K>(key);
 
 export const Ec2InstanceBackup: Ec2InstanceBackupResolvers = {
+  // Federation: another subgraph's `{ __typename: "Ec2InstanceBackup", backupId }`. Through the
+  // per-request loader, so a router's batch of representations costs one read per distinct backup;
+  // null when Clumio has no such backup. Async, so a bad key fails its own entity only.
+  __resolveReference: async (reference, context) =>
+    context.loaders.backupById.load(checkClumioId(reference.backupId, 'representations.backupId')),
   id: (backup) => toGlobalId('Ec2InstanceBackup', requireString(backup.id, 'id')),
   backupId: (backup) => requireString(backup.id, 'id'),
   instance: (backup) => ({ kind: 'Ec2Instance', instanceId: requireString(backup.instance_id, 'instance_id') }),

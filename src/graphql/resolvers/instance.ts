@@ -2,8 +2,16 @@ import { listQuery } from '../../clumio/list-query';
 import type { Ec2InstanceResolvers, NodeResolvers } from '../../generated/resolvers-types';
 import { toGlobalId } from '../global-id';
 import { backupConnection } from './connection';
+import { checkClumioId } from './query';
 
 export const Ec2Instance: Ec2InstanceResolvers = {
+  // Federation: the instance ID is all this subgraph needs, so a reference costs nothing upstream;
+  // `backups` and `latestBackup` load (through the per-request loaders) only when asked for. Unlike
+  // `node(id:)`, existence is not checked: the subgraph that owns the instance vouches for it.
+  __resolveReference: async (reference) => ({
+    kind: 'Ec2Instance',
+    instanceId: checkClumioId(reference.instanceId, 'representations.instanceId'),
+  }),
   id: (instance) => toGlobalId('Ec2Instance', instance.instanceId),
   instanceId: (instance) => instance.instanceId,
   backups: (instance, args) =>
