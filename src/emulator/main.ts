@@ -1,20 +1,32 @@
 /**
- * CLI: `node dist/src/emulator/main.js [--port 4010] [--host 127.0.0.1] [--token T ...] [--seed N]`.
- * Prints the URL and the accepted token(s); stops cleanly on SIGINT/SIGTERM.
+ * CLI: `node dist/src/emulator/main.js [--port 4010] [--host 127.0.0.1] [--token T ...] [--seed N]
+ * [--record] [--read-only]`. Prints the URL and the accepted token(s); stops cleanly on SIGINT/SIGTERM.
  */
 import { parseArgs } from 'node:util';
 import type { ClumioEmulator } from './clumio-emulator';
-import { createClumioEmulator, DEFAULT_EMULATOR_TOKEN } from './clumio-emulator';
+import { ADMIN_PATH, createClumioEmulator, DEFAULT_EMULATOR_TOKEN } from './clumio-emulator';
 import { DEFAULT_SEED } from './seed-data';
 
 export const DEFAULT_EMULATOR_PORT = 4010;
 
-export const USAGE = `Usage: clumio-emulator [--port 4010] [--host 127.0.0.1] [--token T ...] [--seed N] [--record]
-  --port    TCP port (0 picks a free one); default ${DEFAULT_EMULATOR_PORT}
-  --host    interface to bind; default 127.0.0.1
-  --token   bearer token to accept; repeatable; default ${DEFAULT_EMULATOR_TOKEN}
-  --seed    data-set seed; default ${DEFAULT_SEED}
-  --record  keep an in-memory request log (grows without bound; off by default)`;
+export const USAGE = `Usage: clumio-emulator [--port 4010] [--host 127.0.0.1] [--token T ...] [--seed N] [--record] [--read-only]
+  --port       TCP port (0 picks a free one); default ${DEFAULT_EMULATOR_PORT}
+  --host       interface to bind; default 127.0.0.1
+  --token      bearer token to accept; repeatable; default ${DEFAULT_EMULATOR_TOKEN}
+  --seed       data-set seed; default ${DEFAULT_SEED}
+  --record     keep an in-memory request log (grows without bound; off by default)
+  --read-only  do not serve the admin endpoint below
+
+Admin endpoint: the emulator's own, not part of Clumio's API. Changes the data set while it runs, as
+backups landing and expiring change Clumio's. Needs a bearer token like every request.
+  POST   ${ADMIN_PATH}         add a backup: a JSON object of EC2Backup fields with at least
+                                    "start_timestamp"; the rest is copied from the instance's newest
+                                    backup (or the newest of all), "id" defaults to a new UUID.
+                                    Answers 201 with the backup as stored.
+  DELETE ${ADMIN_PATH}/{id}    remove a backup, as if it had expired. Answers 204, or 404.
+Example:
+  curl -X POST -H 'Authorization: Bearer ${DEFAULT_EMULATOR_TOKEN}' \\
+    -d '{"start_timestamp":"2025-06-29T12:00:00Z"}' http://127.0.0.1:${DEFAULT_EMULATOR_PORT}${ADMIN_PATH}`;
 
 export interface EmulatorCliConfig {
   port: number;
@@ -22,6 +34,8 @@ export interface EmulatorCliConfig {
   tokens: string[];
   seed: number;
   record: boolean;
+  /** Serve the admin endpoint (off with --read-only). */
+  admin: boolean;
 }
 
 export type CliParse = { ok: true; config: EmulatorCliConfig } | { ok: false; problems: string[] } | { ok: 'help' };
@@ -38,6 +52,7 @@ export function parseEmulatorArgs(argv: readonly string[]): CliParse {
         token: { type: 'string', multiple: true },
         seed: { type: 'string' },
         record: { type: 'boolean' },
+        'read-only': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -62,7 +77,7 @@ export function parseEmulatorArgs(argv: readonly string[]): CliParse {
   const host = values.host ?? '127.0.0.1';
   if (host === '') problems.push('--host must not be empty');
   if (problems.length > 0) return { ok: false, problems };
-  return { ok: true, config: { port, host, tokens, seed, record: values.record === true } };
+  return { ok: true, config: { port, host, tokens, seed, record: values.record === true, admin: values['read-only'] !== true } };
 }
 
 /** Starts an emulator from a parsed configuration and prints where it listens. */
@@ -70,13 +85,19 @@ export async function startEmulatorFromConfig(
   config: EmulatorCliConfig,
   print: (line: string) => void,
 ): Promise<ClumioEmulator> {
-  const emulator = createClumioEmulator({ tokens: config.tokens, seed: config.seed, recordRequests: config.record });
+  const emulator = createClumioEmulator({
+    tokens: config.tokens,
+    seed: config.seed,
+    recordRequests: config.record,
+    admin: config.admin,
+  });
   const url = await emulator.listen(config.port, config.host);
   const instances = new Set(emulator.backups.map((b) => b.instance_id)).size;
   print(`Clumio emulator listening on ${url}`);
   for (const token of config.tokens) print(`Bearer token: ${token}`);
   print(`Data set: ${emulator.backups.length} EC2 instance backups of ${instances} instances (seed ${config.seed})`);
   print(`Try: curl -H 'Authorization: Bearer ${config.tokens[0] ?? ''}' '${url}/backups/aws/ec2-instances?limit=2'`);
+  if (config.admin) print(`Add and remove backups at ${url}${ADMIN_PATH} (see --help)`);
   return emulator;
 }
 
