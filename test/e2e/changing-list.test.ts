@@ -114,7 +114,7 @@ async function walk(w: Walk): Promise<void> {
         const now = current();
         const tied = now.filter((b) => b.start_timestamp === boundary);
         const victim = kind === 4 && !runTouched ? boundaryId : kind === 5 && !runTouched ? tied[int(tied.length)]?.id : now[int(now.length)]?.id;
-        if (victim === undefined || (runTouched && tied.some((b) => b.id === victim))) continue;
+        if (victim == null || (runTouched && tied.some((b) => b.id === victim))) continue;
         if (tied.some((b) => b.id === victim)) runTouched = true;
         if (h.emulator.removeBackup(victim)) removed.add(victim);
       }
