@@ -151,6 +151,29 @@ describe('walking a list that changes between pages', () => {
     await walk(w);
   });
 
+  it('finds its place when the cursor\'s backup is gone but a tie it remembers survives, and refuses when none does', async () => {
+    // A run of at least five equal start times, newest first; the page ends on its fourth item, so
+    // the cursor remembers the two ties before it but not the first.
+    const list = h.emulator.backups;
+    const start = list.findIndex((b, i) => i > 0 && list[i - 1]!.start_timestamp !== b.start_timestamp && list[i + 4]?.start_timestamp === b.start_timestamp);
+    const run = list.slice(start, start + 5).map((b) => b.id!);
+    const page = await backupPage(h, { first: start + 4 }, { totalCount: false });
+    const cursor = page.pageInfo.endCursor;
+
+    h.emulator.removeBackup(run[3]!);
+    h.emulator.removeBackup(run[2]!);
+    const next = await backupPage(h, { first: 3, after: cursor }, { totalCount: false });
+    expect(next.edges.map((e: any) => e.node.backupId)).toEqual(h.emulator.backups.slice(start + 2, start + 5).map((b) => b.id));
+    expect(next.edges[0].node.backupId).toBe(run[4]);
+
+    h.emulator.removeBackup(run[1]!);
+    h.resetUpstream();
+    const response = await h.gql('query($after: String) { ec2InstanceBackups(first: 3, after: $after) { nodes { backupId } } }', { after: cursor });
+    expect(response.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    expect(response.errors?.[0]?.message).toMatch(/changed too much since `after` was issued.*restart paging without a cursor/);
+    expect(response.data?.ec2InstanceBackups?.nodes ?? null).toBeNull();
+  });
+
   it('costs one upstream call a page forward, also while the list changes', async () => {
     let cursor: string | null = null;
     let pages = 0;
