@@ -22,8 +22,9 @@ import type { Instant } from './start-time';
  * the item found there is the cursor's own (same identity and start time), everything before it in
  * the list was before it when the cursor was issued and everything after it was after: the page is
  * exact. This relies on one property of Clumio: it orders items with equal start times the same way
- * in every response for the same sort, and adding or removing other items does not reorder them.
- * It does not rely on how ties are ordered (the emulator orders them by ID; Clumio may not).
+ * in every response for the same sort (whatever the start-time bounds), and adding or removing other
+ * items does not reorder them, as any fixed tie-break does. It does not rely on what that order is
+ * (the emulator orders ties by ID; Clumio may not) nor on ASC being DESC reversed.
  *
  * When the item is not there (ties of T were added or removed, or the floor was a guess that let in
  * earlier items), the step reads the whole run of T's ties, recognises items by start time and
@@ -66,16 +67,19 @@ export interface ResolvedWindow {
   hasNextPage: boolean | 'outside';
 }
 
+/** Fetch `ranges` of the list read (none: just learn its length), or serve the page. */
 export type Step<T extends KeyedItem> =
-  | { kind: 'fetch'; ranges: OffsetRange[]; total: boolean }
+  | { kind: 'fetch'; ranges: OffsetRange[] }
   | { kind: 'page'; window: ResolvedWindow; items: T[] };
 
-/** Where the served stretch begins or ends; `need` is what to fetch before that is known for sure. */
+/**
+ * Where the served stretch begins or ends (undefined: not known yet), where the cursor's own item
+ * was found, and what to fetch before `at` is certain.
+ */
 interface Edge {
   at: number | undefined;
   anchor?: number | undefined;
   needs: OffsetRange[];
-  needTotal?: boolean;
 }
 
 class KeysetReader<T extends KeyedItem> {
@@ -106,7 +110,7 @@ class KeysetReader<T extends KeyedItem> {
     const expected = a.rankFromStart - 1;
     if (expected >= 0 && (total === undefined || expected < total)) {
       if (this.view.item(expected) === undefined) {
-        return { at: expected + 1, needs: [{ from: expected, to: expected + 1 }], needTotal: false };
+        return { at: expected + 1, needs: [{ from: expected, to: expected + 1 }] };
       }
       if (this.isAt(expected, a)) return { at: expected + 1, anchor: expected, needs: [] };
     }
@@ -126,7 +130,7 @@ class KeysetReader<T extends KeyedItem> {
   end(): Edge {
     const b = this.plan.before;
     const total = this.view.total;
-    if (!b) return total === undefined ? { at: undefined, needs: [], needTotal: true } : { at: total, needs: [] };
+    if (!b) return { at: total, needs: [] };
     if (total === undefined) {
       // A page before a cursor ends where the list ends, which only a response tells; the cursor's
       // hint lets the first request aim at it (valid while nothing before the cursor changed).
@@ -134,7 +138,7 @@ class KeysetReader<T extends KeyedItem> {
       if (b.lengthHint > 0 && b.rankFromEnd > 0 && hinted >= 0 && !this.plan.after) {
         return { at: hinted, needs: [{ from: hinted, to: hinted + 1 }] };
       }
-      return { at: undefined, needs: [], needTotal: true };
+      return { at: undefined, needs: [] };
     }
     const expected = total - b.rankFromEnd;
     if (b.rankFromEnd > 0 && expected >= 0) {
@@ -228,7 +232,6 @@ export function resolveWindow<T extends KeyedItem>(plan: ConnectionPlan, view: L
   const start = reader.start();
   const end = reader.end();
   const needs = [...start.needs, ...end.needs];
-  let needTotal = end.needTotal === true;
 
   let from: number | undefined;
   let to: number | undefined;
@@ -245,13 +248,12 @@ export function resolveWindow<T extends KeyedItem>(plan: ConnectionPlan, view: L
   if (from !== undefined && to !== undefined) needs.push(...reader.missing(from, to));
 
   const total = view.total;
-  if (needs.length > 0 || needTotal || total === undefined || from === undefined || to === undefined) {
+  if (needs.length > 0 || total === undefined || from === undefined || to === undefined) {
     if (needs.length === 0 && total === undefined && (plan.take === 'last' || plan.before)) {
       // A tail with nothing else to fetch: the first full page tells the length and may hold it all.
-      return { kind: 'fetch', ranges: [{ from: 0, to: scanSize }], total: true };
+      return { kind: 'fetch', ranges: [{ from: 0, to: scanSize }] };
     }
-    needTotal ||= total === undefined;
-    return { kind: 'fetch', ranges: mergeRanges(needs), total: needTotal };
+    return { kind: 'fetch', ranges: mergeRanges(needs) };
   }
 
   const items: T[] = [];
