@@ -325,11 +325,8 @@ class Emulator implements ClumioEmulator {
     params: URLSearchParams,
   ): void {
     try {
-      const token = bearerToken(req.headers.authorization);
-      if (token === undefined || !this.tokens.has(token)) {
-        sendError(res, entry, 401, EMULATOR_ERROR_CODES.unauthorized, 'Unauthorized access');
-        return;
-      }
+      const token = this.acceptedToken(req, res, entry);
+      if (token === undefined) return;
       if (!this.admit(token)) {
         sendError(
           res,
@@ -451,9 +448,7 @@ class Emulator implements ClumioEmulator {
 
   /** POST ADMIN_PATH (a JSON backup) → 201 with the stored backup; DELETE ADMIN_PATH/{id} → 204. */
   private adminRequest(req: http.IncomingMessage, res: http.ServerResponse, entry: RecordedRequest, path: string): void {
-    const token = bearerToken(req.headers.authorization);
-    if (token === undefined || !this.tokens.has(token)) {
-      sendError(res, entry, 401, EMULATOR_ERROR_CODES.unauthorized, 'Unauthorized access');
+    if (this.acceptedToken(req, res, entry) === undefined) {
       req.resume();
       return;
     }
@@ -505,6 +500,14 @@ class Emulator implements ClumioEmulator {
     const id = added.backup.id as string;
     const json = this.index.itemJson(id, null) as Buffer;
     send(res, entry, 201, 'application/json', json, { location: `${EC2_BACKUPS_PATH}/${encodeURIComponent(id)}` });
+  }
+
+  /** The request's bearer token when it is accepted; otherwise answers 401 (Clumio's 402 body). */
+  private acceptedToken(req: http.IncomingMessage, res: http.ServerResponse, entry: RecordedRequest): string | undefined {
+    const token = bearerToken(req.headers.authorization);
+    if (token !== undefined && this.tokens.has(token)) return token;
+    sendError(res, entry, 401, EMULATOR_ERROR_CODES.unauthorized, 'Unauthorized access');
+    return undefined;
   }
 
   /** Token bucket per organization (bearer token); always admits when no limit is configured. */

@@ -8,8 +8,8 @@ import { BadUserInputError } from '../errors';
 import type { ConnectionPlan } from '../paging/connection-window';
 import { resolveWindow } from '../paging/keyset';
 import type { ListView, ResolvedWindow } from '../paging/keyset';
-import { pageRange, planPages } from '../paging/page-planner';
-import type { OffsetRange, PageFetch } from '../paging/page-planner';
+import { pageRange, planPages, unloadedRanges } from '../paging/page-planner';
+import type { PageFetch } from '../paging/page-planner';
 
 /**
  * Per-request DataLoaders over the Clumio client. Built fresh for every GraphQL request (see
@@ -120,7 +120,7 @@ export function createBackupLoaders(options: BackupLoaderOptions): BackupLoaders
 
     const ranges = requests.flatMap((r) => (r.window.kind === 'range' ? [r.window] : []));
     const clipped = ranges.map((r) => ({ from: r.from, to: Math.min(r.to, loaded.total ?? Infinity) }));
-    const plan = planPages(clipped.flatMap((r) => missing(r, byOffset)), maxPageSize);
+    const plan = planPages(clipped.flatMap((r) => unloadedRanges(r.from, r.to, (offset) => byOffset.has(offset))), maxPageSize);
     const pages = await Promise.all(plan.map((page) => fetchPage(list, page)));
     pages.forEach((page, i) => {
       loaded.total = page.totalCount;
@@ -216,14 +216,3 @@ export function createBackupLoaders(options: BackupLoaderOptions): BackupLoaders
   return { windows, connectionPage, backupById, latestBackupByInstance, pageFetchCount: () => pageFetches.size };
 }
 
-/** The parts of `range` whose offsets are not loaded yet. */
-function missing(range: OffsetRange, loaded: Map<number, unknown>): OffsetRange[] {
-  const gaps: OffsetRange[] = [];
-  for (let offset = range.from; offset < range.to; offset++) {
-    if (loaded.has(offset)) continue;
-    const last = gaps[gaps.length - 1];
-    if (last && last.to === offset) last.to++;
-    else gaps.push({ from: offset, to: offset + 1 });
-  }
-  return gaps;
-}

@@ -2,7 +2,7 @@ import { BadUserInputError } from '../errors';
 import type { ConnectionPlan } from './connection-window';
 import { identityOf, TIED_NEIGHBOURS } from './cursor';
 import type { CursorPosition } from './cursor';
-import { mergeRanges } from './page-planner';
+import { mergeRanges, unloadedRanges } from './page-planner';
 import type { OffsetRange } from './page-planner';
 import { compareInstants, instantOf } from './start-time';
 import type { Instant } from './start-time';
@@ -197,15 +197,7 @@ class KeysetReader<T extends KeyedItem> {
   }
 
   missing(from: number, to: number): OffsetRange[] {
-    const gaps: OffsetRange[] = [];
-    const end = Math.min(to, this.view.total ?? Infinity);
-    for (let offset = from; offset < end; offset++) {
-      if (this.view.item(offset) !== undefined) continue;
-      const last = gaps[gaps.length - 1];
-      if (last && last.to === offset) last.to++;
-      else gaps.push({ from: offset, to: offset + 1 });
-    }
-    return gaps;
+    return unloadedRanges(from, Math.min(to, this.view.total ?? Infinity), (offset) => this.view.item(offset) !== undefined);
   }
 }
 
