@@ -25,11 +25,12 @@ export interface RunningGateway {
 
 /**
  * @param emulatorOptions for the built-in emulator; its request log is off by default because a
- *   long-running `npm start` would grow it forever.
+ *   long-running `npm start` would grow it forever, and so is its admin endpoint, which nothing
+ *   behind the gateway needs (`npm run emulator` serves it).
  */
 export async function startGateway(
   config: GatewayConfig,
-  emulatorOptions: EmulatorOptions = { recordRequests: false },
+  emulatorOptions: EmulatorOptions = { recordRequests: false, admin: false },
 ): Promise<RunningGateway> {
   let emulator: ClumioEmulator | null = null;
   let baseUrl = config.clumioApiUrl;

@@ -25,6 +25,11 @@ export interface ListCriteria {
   direction?: 'ASC' | 'DESC' | null;
 }
 
+/** The same criteria with other `start_timestamp` bounds (a cursor's cut of the caller's list). */
+export function withStartTimeBounds(criteria: ListCriteria, bounds: { lte?: string | undefined; gt?: string | undefined }): ListCriteria {
+  return { ...criteria, startedAtOrBefore: bounds.lte ?? null, startedAfter: bounds.gt ?? null };
+}
+
 export function listQuery(criteria: ListCriteria): ListQuery {
   const filter: Record<string, Record<string, string>> = {};
   if (criteria.instanceId != null) filter.instance_id = { $eq: criteria.instanceId };

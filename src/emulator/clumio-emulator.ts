@@ -11,11 +11,18 @@
  * Outside Clumio's API, under /_emulator/ (a prefix no Clumio path has), an admin endpoint switches
  * the fault mode of a running emulator: GET, PUT (JSON) and DELETE /_emulator/fault. Admin requests
  * need no token, are never faulted and are not in the request log.
+ *
+ * The data set can change while the emulator runs, as Clumio's does when backups land and expire:
+ * `insertBackup` / `removeBackup`, and over HTTP the admin endpoint under ADMIN_PATH, which is the
+ * emulator's own (Clumio has nothing like it). Those admin requests need a bearer token, are
+ * recorded, and skip injected faults and the rate limit; `admin: false` turns the endpoint off (404).
  */
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { WireEc2Backup } from '../clumio/wire-types';
 import { EC2_BACKUPS_MEDIA_TYPE, EC2_BACKUPS_PATH } from '../clumio/wire-types';
+import { randomUUID } from 'node:crypto';
+import { completeBackup } from './added-backup';
 import { BackupIndex } from './backup-index';
 import { parseListQuery } from './list-query';
 import { FaultModeState, parseFaultMode } from './fault-modes';
@@ -30,6 +37,10 @@ import {
 } from './seed-data';
 
 export const DEFAULT_EMULATOR_TOKEN = 'clumio-emulator-token';
+
+/** The admin endpoint: POST a backup to add it, DELETE /{id} to remove one. Not Clumio's API. */
+export const ADMIN_PATH = '/_emulator/backups';
+const MAX_ADMIN_BODY_BYTES = 65_536;
 
 /** Header names as Node exposes them (lower case); HTTP header names are case-insensitive. */
 export const ORGANIZATIONAL_UNIT_HEADER = 'x-clumio-organizationalunit-context';
@@ -54,8 +65,6 @@ export const EMULATOR_ERROR_CODES = {
 /** The admin endpoint that switches fault modes at run time; not part of Clumio's API. */
 export const FAULT_ADMIN_PATH = '/_emulator/fault';
 const ADMIN_PREFIX = '/_emulator/';
-/** Largest admin request body read. */
-const MAX_ADMIN_BODY_BYTES = 16 * 1024;
 
 export interface RecordedRequest {
   method: string;
@@ -83,6 +92,8 @@ export interface EmulatorOptions {
   rateLimitPerSecond?: number;
   /** Clock for the rate limiter, in ms (default Date.now); lets tests step time. */
   now?: () => number;
+  /** Serve the admin endpoint (ADMIN_PATH) that adds and removes backups over HTTP (default true). */
+  admin?: boolean;
 }
 
 /** A one-off misbehaviour for the next matching request(s), to test a client's resilience. */
@@ -116,8 +127,17 @@ export interface ClumioEmulator {
   /** Every request received, in arrival order. */
   readonly requests: readonly RecordedRequest[];
   clearRequests(): void;
-  /** The seeded data set, newest first. */
+  /** The data set now (the seeded backups, plus those added, minus those removed), newest first. */
   readonly backups: readonly WireEc2Backup[];
+  /**
+   * Adds a backup, visible to every request from now on. `start_timestamp` is required; other fields
+   * are copied from the instance's newest backup (or the newest of all when `instance_id` is new or
+   * not given), `id` defaults to a fresh UUID and the retention is the template's. Throws on invalid
+   * fields or a taken id. Returns the backup as stored.
+   */
+  insertBackup(fields: Partial<WireEc2Backup> & { start_timestamp: string }): WireEc2Backup;
+  /** Removes a backup (as if it expired); false when there is none with that id. */
+  removeBackup(id: string): boolean;
   /** Default port 0 (ephemeral), host 127.0.0.1; resolves to the url. */
   listen(port?: number, host?: string): Promise<string>;
   /** Closes the server and all keep-alive sockets promptly. */
@@ -178,9 +198,10 @@ const SERVER_ERROR_MESSAGES: Readonly<Record<number, string>> = {
 };
 
 class Emulator implements ClumioEmulator {
-  readonly backups: readonly WireEc2Backup[];
   private readonly tokens: ReadonlySet<string>;
   private readonly record: boolean;
+  private readonly admin: boolean;
+  private current: readonly WireEc2Backup[] | undefined;
   private readonly rateLimit: number;
   private readonly now: () => number;
   private readonly index: BackupIndex;
@@ -204,8 +225,9 @@ class Emulator implements ClumioEmulator {
     this.record = options.recordRequests ?? true;
     this.rateLimit = options.rateLimitPerSecond ?? 0;
     this.now = options.now ?? Date.now;
+    this.admin = options.admin ?? true;
     const data = generateSeedData(options.seed ?? DEFAULT_SEED);
-    this.backups = Object.freeze([...data.backups]);
+    this.current = Object.freeze([...data.backups]);
     for (const ou of [GLOBAL_ORGANIZATIONAL_UNIT, ...ORGANIZATIONAL_UNITS]) this.organizationalUnits.set(ou.id, ou);
     this.index = new BackupIndex(data.backups, [...this.organizationalUnits.values()]);
     this.server = http.createServer((req, res) => this.handle(req, res));
@@ -214,6 +236,37 @@ class Emulator implements ClumioEmulator {
   get url(): string {
     if (this.baseUrl === undefined) throw new Error('the Clumio emulator is not listening; call listen() first');
     return this.baseUrl;
+  }
+
+  get backups(): readonly WireEc2Backup[] {
+    this.current ??= Object.freeze(this.index.newestFirst());
+    return this.current;
+  }
+
+  insertBackup(fields: Partial<WireEc2Backup> & { start_timestamp: string }): WireEc2Backup {
+    const added = this.add(fields);
+    if (!added.ok) throw new Error(`insertBackup: ${added.message}`);
+    return added.backup;
+  }
+
+  /** Completes `fields` from the instance's newest backup (or the newest of all) and adds it. */
+  private add(fields: unknown): { ok: true; backup: WireEc2Backup } | { ok: false; status: 400 | 409; message: string } {
+    const instanceId = (fields as { instance_id?: unknown } | null)?.instance_id;
+    const template = (typeof instanceId === 'string' ? this.index.newest(instanceId) : undefined) ?? this.index.newest();
+    const completed = completeBackup(fields, template, randomUUID);
+    if (!completed.ok) return { ok: false, status: 400, message: completed.message };
+    if (this.index.has(completed.value.id)) {
+      return { ok: false, status: 409, message: `an EC2 instance backup with id "${completed.value.id}" exists` };
+    }
+    this.index.add(completed.value);
+    this.current = undefined;
+    return { ok: true, backup: completed.value };
+  }
+
+  removeBackup(id: string): boolean {
+    const removed = this.index.remove(id);
+    if (removed) this.current = undefined;
+    return removed;
   }
 
   get requests(): readonly RecordedRequest[] {
@@ -292,8 +345,9 @@ class Emulator implements ClumioEmulator {
     const rawUrl = req.url ?? '/';
     const q = rawUrl.indexOf('?');
     const path = q === -1 ? rawUrl : rawUrl.slice(0, q);
-    if (path.startsWith(ADMIN_PREFIX)) {
-      this.admin(req, res, path);
+    const backupsAdmin = path === ADMIN_PATH || path.startsWith(`${ADMIN_PATH}/`);
+    if (path.startsWith(ADMIN_PREFIX) && !backupsAdmin) {
+      this.faultAdmin(req, res, path);
       return;
     }
     const params = new URLSearchParams(q === -1 ? '' : rawUrl.slice(q + 1));
@@ -314,6 +368,10 @@ class Emulator implements ClumioEmulator {
       if (!res.destroyed) deliver(res, entry, this.respond(req, entry, path, params));
     };
 
+    if (this.admin && backupsAdmin) {
+      this.adminRequest(req, res, entry, path);
+      return;
+    }
     const fault = this.takeFault(entry);
     if (fault !== undefined) {
       this.applyInjectedFault(fault, req, res, entry, answer);
@@ -459,7 +517,7 @@ class Emulator implements ClumioEmulator {
   }
 
   /** GET (read), PUT (switch; JSON body) and DELETE (off) /_emulator/fault. */
-  private admin(req: http.IncomingMessage, res: http.ServerResponse, path: string): void {
+  private faultAdmin(req: http.IncomingMessage, res: http.ServerResponse, path: string): void {
     const reply = (status: number, value: unknown, headers: http.OutgoingHttpHeaders = {}): void => {
       const body = JSON.stringify(value);
       res.writeHead(status, {
@@ -634,6 +692,70 @@ class Emulator implements ClumioEmulator {
     return { status: 200, contentType: EC2_BACKUPS_MEDIA_TYPE, body: json };
   }
 
+  /** POST ADMIN_PATH (a JSON backup) → 201 with the stored backup; DELETE ADMIN_PATH/{id} → 204. */
+  private adminRequest(req: http.IncomingMessage, res: http.ServerResponse, entry: RecordedRequest, path: string): void {
+    if (this.acceptedToken(req, res, entry) === undefined) {
+      req.resume();
+      return;
+    }
+    if (path === ADMIN_PATH) {
+      if (entry.method !== 'POST') {
+        sendError(res, entry, 405, EMULATOR_ERROR_CODES.methodNotAllowed, `method ${entry.method} is not allowed on ${path}; allowed: POST`, { allow: 'POST' });
+        req.resume();
+        return;
+      }
+      readBody(req, MAX_ADMIN_BODY_BYTES).then(
+        (body) => {
+          if (body === undefined) {
+            sendError(res, entry, 413, 413, `the backup must be at most ${MAX_ADMIN_BODY_BYTES} bytes of JSON`);
+            return;
+          }
+          this.addFromRequest(res, entry, body);
+        },
+        () => req.socket.destroy(),
+      );
+      return;
+    }
+    req.resume();
+    const id = safeDecode(path.slice(ADMIN_PATH.length + 1));
+    if (id === undefined || id === '' || id.includes('/')) {
+      sendError(res, entry, 404, EMULATOR_ERROR_CODES.notFound, `no such resource: ${entry.method} ${path}`);
+    } else if (entry.method !== 'DELETE') {
+      sendError(res, entry, 405, EMULATOR_ERROR_CODES.methodNotAllowed, `method ${entry.method} is not allowed on ${path}; allowed: DELETE`, { allow: 'DELETE' });
+    } else if (this.removeBackup(id)) {
+      entry.status = 204;
+      res.writeHead(204).end();
+    } else {
+      sendError(res, entry, 404, EMULATOR_ERROR_CODES.notFound, `EC2 instance backup "${id}" not found`);
+    }
+  }
+
+  private addFromRequest(res: http.ServerResponse, entry: RecordedRequest, body: string): void {
+    let fields: unknown;
+    try {
+      fields = JSON.parse(body);
+    } catch {
+      sendError(res, entry, 400, EMULATOR_ERROR_CODES.badRequest, 'the backup is not valid JSON');
+      return;
+    }
+    const added = this.add(fields);
+    if (!added.ok) {
+      sendError(res, entry, added.status, added.status, added.message);
+      return;
+    }
+    const id = added.backup.id as string;
+    const json = this.index.itemJson(id, null) as Buffer;
+    send(res, entry, 201, 'application/json', json, { location: `${EC2_BACKUPS_PATH}/${encodeURIComponent(id)}` });
+  }
+
+  /** The request's bearer token when it is accepted; otherwise answers 401 (Clumio's 402 body). */
+  private acceptedToken(req: http.IncomingMessage, res: http.ServerResponse, entry: RecordedRequest): string | undefined {
+    const token = bearerToken(req.headers.authorization);
+    if (token !== undefined && this.tokens.has(token)) return token;
+    sendError(res, entry, 401, EMULATOR_ERROR_CODES.unauthorized, 'Unauthorized access');
+    return undefined;
+  }
+
   /** Token bucket per organization (bearer token); always admits when no limit is configured. */
   private admit(token: string): boolean {
     if (this.rateLimit <= 0) return true;
@@ -659,6 +781,22 @@ function safeDecode(segment: string): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** The request body as text; undefined when it is longer than `limit` bytes. */
+function readBody(req: http.IncomingMessage, limit: number): Promise<string | undefined> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let length = 0;
+    let tooLong = false;
+    req.on('data', (chunk: Buffer) => {
+      length += chunk.length;
+      if (length > limit) tooLong = true;
+      else chunks.push(chunk);
+    });
+    req.on('end', () => resolve(tooLong ? undefined : Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
 }
 
 function copyHeaders(headers: http.IncomingHttpHeaders): Record<string, string | undefined> {

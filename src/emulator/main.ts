@@ -1,11 +1,11 @@
 /**
  * CLI: `node dist/src/emulator/main.js [--port 4010] [--host 127.0.0.1] [--token T ...] [--seed N]
- * [--fault MODE [--fault-rate R] [--latency-ms N] [--retry-after S] [--fault-seed N]]`.
+ * [--read-only] [--fault MODE [--fault-rate R] [--latency-ms N] [--retry-after S] [--fault-seed N]]`.
  * Prints the URL and the accepted token(s); stops cleanly on SIGINT/SIGTERM.
  */
 import { parseArgs } from 'node:util';
 import type { ClumioEmulator } from './clumio-emulator';
-import { createClumioEmulator, DEFAULT_EMULATOR_TOKEN, FAULT_ADMIN_PATH } from './clumio-emulator';
+import { ADMIN_PATH, createClumioEmulator, DEFAULT_EMULATOR_TOKEN, FAULT_ADMIN_PATH } from './clumio-emulator';
 import { DEFAULT_FAULT_SETTINGS, FAULT_MODE_DESCRIPTIONS, FAULT_MODES, parseFaultMode } from './fault-modes';
 import type { FaultModeSettings } from './fault-modes';
 import { DEFAULT_SEED } from './seed-data';
@@ -14,13 +14,14 @@ export const DEFAULT_EMULATOR_PORT = 4010;
 
 const MODE_LINES = FAULT_MODES.map((mode) => `    ${mode.padEnd(19)}${FAULT_MODE_DESCRIPTIONS[mode]}`).join('\n');
 
-export const USAGE = `Usage: clumio-emulator [--port 4010] [--host 127.0.0.1] [--token T ...] [--seed N] [--record]
+export const USAGE = `Usage: clumio-emulator [--port 4010] [--host 127.0.0.1] [--token T ...] [--seed N] [--record] [--read-only]
                        [--fault MODE [--fault-rate R] [--latency-ms N] [--retry-after S] [--fault-seed N]]
   --port         TCP port (0 picks a free one); default ${DEFAULT_EMULATOR_PORT}
   --host         interface to bind; default 127.0.0.1
   --token        bearer token to accept; repeatable; default ${DEFAULT_EMULATOR_TOKEN}
   --seed         data-set seed; default ${DEFAULT_SEED}
   --record       keep an in-memory request log (grows without bound; off by default)
+  --read-only    do not serve the backups admin endpoint below
   --fault        start with this fault mode on (it stays on until switched):
 ${MODE_LINES}
   --fault-rate   share of requests the mode hits, 0 to 1; default ${DEFAULT_FAULT_SETTINGS.rate}
@@ -32,7 +33,18 @@ The fault mode of a running emulator (outside Clumio's API; no token needed):
   GET    ${FAULT_ADMIN_PATH}   the mode, its settings and counters (seen, hit)
   PUT    ${FAULT_ADMIN_PATH}   switch, e.g. {"mode":"5xx","rate":0.3} or {"mode":"latency","latencyMs":500};
                            also "seed", "statuses" (5xx, e.g. [502,503]) and "retryAfterSeconds" (429)
-  DELETE ${FAULT_ADMIN_PATH}   off (as is PUT {"mode":null})`;
+  DELETE ${FAULT_ADMIN_PATH}   off (as is PUT {"mode":null})
+
+Backups admin endpoint: the emulator's own, not part of Clumio's API. Changes the data set while it
+runs, as backups landing and expiring change Clumio's. Needs a bearer token like every request.
+  POST   ${ADMIN_PATH}         add a backup: a JSON object of EC2Backup fields with at least
+                                    "start_timestamp"; the rest is copied from the instance's newest
+                                    backup (or the newest of all), "id" defaults to a new UUID.
+                                    Answers 201 with the backup as stored.
+  DELETE ${ADMIN_PATH}/{id}    remove a backup, as if it had expired. Answers 204, or 404.
+Example:
+  curl -X POST -H 'Authorization: Bearer ${DEFAULT_EMULATOR_TOKEN}' \\
+    -d '{"start_timestamp":"2025-06-29T12:00:00Z"}' http://127.0.0.1:${DEFAULT_EMULATOR_PORT}${ADMIN_PATH}`;
 
 export interface EmulatorCliConfig {
   port: number;
@@ -42,6 +54,8 @@ export interface EmulatorCliConfig {
   record: boolean;
   /** The fault mode to start with, or null. */
   fault: FaultModeSettings | null;
+  /** Serve the backups admin endpoint (off with --read-only). */
+  admin: boolean;
 }
 
 export type CliParse = { ok: true; config: EmulatorCliConfig } | { ok: false; problems: string[] } | { ok: 'help' };
@@ -58,6 +72,7 @@ export function parseEmulatorArgs(argv: readonly string[]): CliParse {
         token: { type: 'string', multiple: true },
         seed: { type: 'string' },
         record: { type: 'boolean' },
+        'read-only': { type: 'boolean' },
         fault: { type: 'string' },
         'fault-rate': { type: 'string' },
         'latency-ms': { type: 'string' },
@@ -88,7 +103,10 @@ export function parseEmulatorArgs(argv: readonly string[]): CliParse {
   if (host === '') problems.push('--host must not be empty');
   const fault = parseFaultArgs(values, problems);
   if (problems.length > 0) return { ok: false, problems };
-  return { ok: true, config: { port, host, tokens, seed, record: values.record === true, fault } };
+  return {
+    ok: true,
+    config: { port, host, tokens, seed, record: values.record === true, fault, admin: values['read-only'] !== true },
+  };
 }
 
 /** Fault-mode flags and the setting each one gives (the admin endpoint's names). */
@@ -144,13 +162,19 @@ export async function startEmulatorFromConfig(
   config: EmulatorCliConfig,
   print: (line: string) => void,
 ): Promise<ClumioEmulator> {
-  const emulator = createClumioEmulator({ tokens: config.tokens, seed: config.seed, recordRequests: config.record });
+  const emulator = createClumioEmulator({
+    tokens: config.tokens,
+    seed: config.seed,
+    recordRequests: config.record,
+    admin: config.admin,
+  });
   const url = await emulator.listen(config.port, config.host);
   const instances = new Set(emulator.backups.map((b) => b.instance_id)).size;
   print(`Clumio emulator listening on ${url}`);
   for (const token of config.tokens) print(`Bearer token: ${token}`);
   print(`Data set: ${emulator.backups.length} EC2 instance backups of ${instances} instances (seed ${config.seed})`);
   print(`Try: curl -H 'Authorization: Bearer ${config.tokens[0] ?? ''}' '${url}/backups/aws/ec2-instances?limit=2'`);
+  if (config.admin) print(`Add and remove backups at ${url}${ADMIN_PATH} (see --help)`);
   if (config.fault !== null) {
     const { mode, ...options } = config.fault;
     emulator.setFaultMode(mode, options);

@@ -227,8 +227,9 @@ export type Ec2InstanceBackupConnection = {
   /** Where this page sits in the whole list. */
   pageInfo: PageInfo;
   /**
-   * How many backups match the filter in total, across all pages (Clumio's `total_count`), not only
-   * the current page. Asking for it alone costs one one-item upstream call.
+   * How many backups match the filter now, in the whole list (Clumio's `total_count` for the filter):
+   * not only this page, and not the remainder after `after` or before `before`. Asking for it alone
+   * costs one one-item upstream call; next to a page read after or before a cursor, one more such call.
    */
   totalCount?: Maybe<Scalars['Int']['output']>;
 };
@@ -236,7 +237,10 @@ export type Ec2InstanceBackupConnection = {
 /** One backup in a connection, with its position. */
 export type Ec2InstanceBackupEdge = {
   __typename?: 'Ec2InstanceBackupEdge';
-  /** Opaque position of this item; pass it as `after` or `before` with the same filter and order. */
+  /**
+   * Opaque position of this item in the order; pass it as `after` or `before` with the same filter
+   * and order. It stays valid while backups are added and expire, this one included.
+   */
   cursor: Scalars['String']['output'];
   /** The backup. */
   node?: Maybe<Ec2InstanceBackup>;
@@ -360,9 +364,9 @@ export type PageInfo = {
   __typename?: 'PageInfo';
   /** Cursor of the last edge of this page; null when the page is empty. */
   endCursor?: Maybe<Scalars['String']['output']>;
-  /** True when items exist after this page in the requested order (and before `before`, if given). */
+  /** True when the list (filter and order) holds items after this page now, `before`'s own item included. */
   hasNextPage: Scalars['Boolean']['output'];
-  /** True when items exist before this page in the requested order (and after `after`, if given). */
+  /** True when the list (filter and order) holds items before this page now, `after`'s own item included. */
   hasPreviousPage: Scalars['Boolean']['output'];
   /** Cursor of the first edge of this page; null when the page is empty. */
   startCursor?: Maybe<Scalars['String']['output']>;
@@ -378,8 +382,12 @@ export type Query = {
   /**
    * EC2 instance backups Clumio holds, newest first unless `orderBy` says otherwise, as a Relay
    * connection. Page forward with `first`/`after` or backward with `last`/`before` (0 to 100 items per
-   * page; 10 when neither is given). Each page costs one Clumio call whenever one upstream page can
-   * hold it.
+   * page; 10 when neither is given). A cursor names a backup's place in the order (its start time and
+   * identity), not an offset, so paging on while backups are added and expire serves no backup twice
+   * and skips none that is still there. A page costs one Clumio call whenever one upstream page of at
+   * most 100 holds it together with the cursor's backup and the backups that started at the same
+   * second before it; a page before a cursor needs a second call to learn where the list ends when
+   * more than 100 backups precede the cursor, unless the cursor still knows it.
    */
   ec2InstanceBackups?: Maybe<Ec2InstanceBackupConnection>;
   /**

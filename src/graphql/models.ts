@@ -1,6 +1,7 @@
 import type { ListQuery } from '../clumio/list-query';
 import type { WireEc2Backup } from '../clumio/wire-types';
-import type { ListWindow } from '../paging/connection-window';
+import type { ConnectionPage } from '../loaders/backup-loaders';
+import type { ConnectionPlan } from '../paging/connection-window';
 
 /**
  * What resolvers pass between each other where no Clumio wire type fits (see codegen.ts mappers).
@@ -13,14 +14,20 @@ export interface InstanceModel {
 }
 
 /**
- * A connection before anything is fetched: the list and the window of it to serve. Its fields
- * (edges, pageInfo, totalCount) load only what they need, so `totalCount` alone costs a one-item call.
+ * A connection before anything is fetched: the caller's list, the plan for the page, and the lists
+ * the plan reads. Its fields (edges, pageInfo, totalCount) load only what they need, so `totalCount`
+ * alone costs a one-item call.
  */
 export interface ConnectionModel {
+  /** The caller's list (filter and order): what `totalCount` counts and cursors are bound to. */
   list: ListQuery;
-  window: ListWindow;
   /** Fingerprint of `list`, the binding every cursor of this connection carries. */
   fingerprint: string;
+  plan: ConnectionPlan;
+  /** The caller's list cut by both cursors (the list read for the page), by `after` only, by `before` only. */
+  read: ListQuery;
+  afterList: ListQuery;
+  beforeList: ListQuery;
 }
 
 export interface EdgeModel {
@@ -28,9 +35,8 @@ export interface EdgeModel {
   node: WireEc2Backup;
 }
 
+/** A connection's loaded page; pageInfo's fields are computed only when selected. */
 export interface PageInfoModel {
-  hasNextPage: boolean;
-  hasPreviousPage: boolean;
-  startCursor: string | null;
-  endCursor: string | null;
+  connection: ConnectionModel;
+  page: ConnectionPage;
 }

@@ -4,9 +4,12 @@ import type { ClumioCaller, ListPage } from '../clumio/clumio-client';
 import { listQuery } from '../clumio/list-query';
 import type { ListQuery } from '../clumio/list-query';
 import type { WireEc2Backup } from '../clumio/wire-types';
-import type { ListWindow } from '../paging/connection-window';
-import { pageRange, planPages } from '../paging/page-planner';
-import type { OffsetRange, PageFetch } from '../paging/page-planner';
+import { BadUserInputError } from '../errors';
+import type { ConnectionPlan } from '../paging/connection-window';
+import { resolveWindow } from '../paging/keyset';
+import type { ListView, ResolvedWindow } from '../paging/keyset';
+import { pageRange, planPages, unloadedRanges } from '../paging/page-planner';
+import type { PageFetch } from '../paging/page-planner';
 
 /**
  * Per-request DataLoaders over the Clumio client. Built fresh for every GraphQL request (see
@@ -15,6 +18,8 @@ import type { OffsetRange, PageFetch } from '../paging/page-planner';
  *
  * - `windows`: slices of sorted, filtered lists. All slices asked for in one tick are grouped by list,
  *   and each list is fetched with the fewest pages that cover every slice (page-planner.ts).
+ * - `connectionPage`: one connection's page, found by keyset.ts in steps, each step's slices loaded
+ *   through `windows` (so the first step of every connection in an operation shares one batch).
  * - `backupById`: GET /backups/aws/ec2-instances/{id}; primed with every backup a list page returned.
  * - `latestBackupByInstance`: an instance's newest backup, a one-item slice of its list, so it shares
  *   pages with `Ec2Instance.backups` asked for in the same operation.
@@ -23,10 +28,10 @@ import type { OffsetRange, PageFetch } from '../paging/page-planner';
  * items already loaded for a list are reused by later batches: an operation pays once per offset.
  */
 
-/** A slice of a list, or just the list's length (`total`). */
+/** A slice [from, to) of a list, or just the list's length (`total`). */
 export interface WindowRequest {
   list: ListQuery;
-  window: ListWindow | { kind: 'total' };
+  window: { kind: 'range'; from: number; to: number } | { kind: 'total' };
 }
 
 export interface WindowResult {
@@ -37,15 +42,32 @@ export interface WindowResult {
   to: number;
   /** Items in the whole list (Clumio's `total_count`). */
   total: number;
+  /** Everything this request has loaded of the list so far, by offset (pages often hold more than the slice). */
+  view: ListView<WireEc2Backup>;
+}
+
+/** A connection's page: the slice keyset.ts settled on, and what was loaded of the list to find it. */
+export interface ConnectionPage {
+  window: ResolvedWindow;
+  items: WireEc2Backup[];
+  view: ListView<WireEc2Backup>;
 }
 
 export interface BackupLoaders {
   windows: DataLoader<WindowRequest, WindowResult, string>;
+  /** The page a connection serves from `list` (the caller's list cut by the cursors) under `plan`. */
+  connectionPage(list: ListQuery, plan: ConnectionPlan): Promise<ConnectionPage>;
   backupById: DataLoader<string, WireEc2Backup | null>;
   latestBackupByInstance: DataLoader<string, WireEc2Backup | null>;
   /** Upstream list-page requests made so far in this request (for tests and logs). */
   readonly pageFetchCount: () => number;
 }
+
+/**
+ * Steps one page may take: usually one or two; more only while reading a run of tied start times
+ * that changed around a cursor (each step reads up to a full upstream page of it).
+ */
+const MAX_PAGE_STEPS = 12;
 
 export interface BackupLoaderOptions {
   client: ClumioClient;
@@ -56,8 +78,7 @@ export interface BackupLoaderOptions {
 
 function windowKey(request: WindowRequest): string {
   const w = request.window;
-  const where = w.kind === 'total' ? 'total' : w.kind === 'range' ? `${w.from}-${w.to}` : `tail${w.count}>=${w.from}`;
-  return `${request.list.key}|${where}`;
+  return `${request.list.key}|${w.kind === 'total' ? 'total' : `${w.from}-${w.to}`}`;
 }
 
 export function createBackupLoaders(options: BackupLoaderOptions): BackupLoaders {
@@ -89,36 +110,23 @@ export function createBackupLoaders(options: BackupLoaderOptions): BackupLoaders
   /** What this request already holds of each list: items by offset, and the list's length. */
   const lists = new Map<string, { byOffset: Map<number, WireEc2Backup>; total?: number }>();
 
-  /**
-   * Serves every request on one list: known ranges first, then tails (which need the length). Only
-   * offsets not already loaded earlier in this request are fetched.
-   */
+  /** Serves every request on one list. Only offsets not already loaded earlier in this request are fetched. */
   async function serveList(list: ListQuery, requests: WindowRequest[]): Promise<WindowResult[]> {
     let state = lists.get(list.key);
     if (!state) lists.set(list.key, (state = { byOffset: new Map() }));
     const { byOffset } = state;
     const loaded = state;
+    const view: ListView<WireEc2Backup> = { get total() { return loaded.total; }, item: (offset) => byOffset.get(offset) };
 
-    const fetchMissing = async (ranges: OffsetRange[]): Promise<void> => {
-      const clipped = ranges.map((r) => ({ from: r.from, to: Math.min(r.to, loaded.total ?? Infinity) }));
-      const plan = planPages(clipped.flatMap((r) => missing(r, byOffset)), maxPageSize);
-      const pages = await Promise.all(plan.map((page) => fetchPage(list, page)));
-      pages.forEach((page, i) => {
-        loaded.total = page.totalCount;
-        const base = pageRange(plan[i] as PageFetch).from;
-        page.items.forEach((item, j) => byOffset.set(base + j, item));
-      });
-    };
-
-    await fetchMissing(requests.flatMap((r) => (r.window.kind === 'range' ? [r.window] : [])));
-
-    const tails = requests.flatMap((r) => (r.window.kind === 'tail' ? [r.window] : []));
-    if (tails.length > 0) {
-      // The length is unknown until one page is fetched: the first full page may already hold the tail.
-      if (loaded.total === undefined) await fetchMissing([{ from: 0, to: maxPageSize }]);
-      const length = loaded.total ?? 0;
-      await fetchMissing(tails.map((t) => ({ from: Math.max(t.from, length - t.count), to: length })));
-    }
+    const ranges = requests.flatMap((r) => (r.window.kind === 'range' ? [r.window] : []));
+    const clipped = ranges.map((r) => ({ from: r.from, to: Math.min(r.to, loaded.total ?? Infinity) }));
+    const plan = planPages(clipped.flatMap((r) => unloadedRanges(r.from, r.to, (offset) => byOffset.has(offset))), maxPageSize);
+    const pages = await Promise.all(plan.map((page) => fetchPage(list, page)));
+    pages.forEach((page, i) => {
+      loaded.total = page.totalCount;
+      const base = pageRange(plan[i] as PageFetch).from;
+      page.items.forEach((item, j) => byOffset.set(base + j, item));
+    });
     if (loaded.total === undefined && requests.some((r) => r.window.kind === 'total')) {
       // The smallest page tells the length.
       const page = await fetchPage(list, { limit: 1, start: 1 });
@@ -128,14 +136,14 @@ export function createBackupLoaders(options: BackupLoaderOptions): BackupLoaders
 
     const length = loaded.total ?? 0;
     return requests.map(({ window: w }) => {
-      const from = w.kind === 'total' ? 0 : w.kind === 'tail' ? Math.max(w.from, length - w.count) : w.from;
-      const to = w.kind === 'total' ? 0 : w.kind === 'tail' ? length : Math.max(from, Math.min(w.to, length));
+      const from = w.kind === 'total' ? 0 : w.from;
+      const to = w.kind === 'total' ? 0 : Math.max(from, Math.min(w.to, length));
       const items: WireEc2Backup[] = [];
       for (let offset = from; offset < to; offset++) {
         const item = byOffset.get(offset);
         if (item) items.push(item);
       }
-      return { items, from, to, total: length };
+      return { items, from, to, total: length, view };
     });
   }
 
@@ -175,17 +183,36 @@ export function createBackupLoaders(options: BackupLoaderOptions): BackupLoaders
     { name: 'latestBackupByInstance', maxBatchSize: 100 },
   );
 
-  return { windows, backupById, latestBackupByInstance, pageFetchCount: () => pageFetches.size };
+  /**
+   * Steps keyset.ts through one connection's page. The first step's loads are issued synchronously,
+   * so they join the same `windows` batch as every other field resolved in this tick.
+   */
+  async function loadConnectionPage(list: ListQuery, plan: ConnectionPlan): Promise<ConnectionPage> {
+    let view: ListView<WireEc2Backup> = { total: undefined, item: () => undefined };
+    for (let step = 1; ; step++) {
+      const next = resolveWindow(plan, view, maxPageSize);
+      if (next.kind === 'page') return { window: next.window, items: next.items, view };
+      if (step > MAX_PAGE_STEPS) {
+        throw new BadUserInputError('The backups around this cursor changed too much to find its place: restart paging without a cursor.');
+      }
+      const requests: WindowRequest[] =
+        next.ranges.length > 0
+          ? next.ranges.map((range) => ({ list, window: { kind: 'range', ...range } }))
+          : [{ list, window: { kind: 'total' } }];
+      const results = await Promise.all(requests.map((request) => windows.load(request)));
+      view = (results[0] as WindowResult).view;
+    }
+  }
+
+  const connectionPages = new Map<string, Promise<ConnectionPage>>();
+  function connectionPage(list: ListQuery, plan: ConnectionPlan): Promise<ConnectionPage> {
+    // Aliases with identical arguments resolve one page.
+    const key = `${list.key}|${plan.take}${plan.count}|${JSON.stringify(plan.after ?? null)}|${JSON.stringify(plan.before ?? null)}`;
+    let page = connectionPages.get(key);
+    if (!page) connectionPages.set(key, (page = loadConnectionPage(list, plan)));
+    return page;
+  }
+
+  return { windows, connectionPage, backupById, latestBackupByInstance, pageFetchCount: () => pageFetches.size };
 }
 
-/** The parts of `range` whose offsets are not loaded yet. */
-function missing(range: OffsetRange, loaded: Map<number, unknown>): OffsetRange[] {
-  const gaps: OffsetRange[] = [];
-  for (let offset = range.from; offset < range.to; offset++) {
-    if (loaded.has(offset)) continue;
-    const last = gaps[gaps.length - 1];
-    if (last && last.to === offset) last.to++;
-    else gaps.push({ from: offset, to: offset + 1 });
-  }
-  return gaps;
-}

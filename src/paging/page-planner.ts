@@ -26,6 +26,18 @@ export function pageRange(page: PageFetch): OffsetRange {
   return { from: (page.start - 1) * page.limit, to: page.start * page.limit };
 }
 
+/** The offsets of [from, to) that `isLoaded` rejects, as ranges. */
+export function unloadedRanges(from: number, to: number, isLoaded: (offset: number) => boolean): OffsetRange[] {
+  const gaps: OffsetRange[] = [];
+  for (let offset = from; offset < to; offset++) {
+    if (isLoaded(offset)) continue;
+    const last = gaps[gaps.length - 1];
+    if (last && last.to === offset) last.to++;
+    else gaps.push({ from: offset, to: offset + 1 });
+  }
+  return gaps;
+}
+
 /** Sorted, merged (overlapping or touching) ranges, empty ones dropped. */
 export function mergeRanges(ranges: readonly OffsetRange[]): OffsetRange[] {
   const sorted = ranges.filter((r) => r.to > r.from).sort((a, b) => a.from - b.from);

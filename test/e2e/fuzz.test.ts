@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { listQuery } from '../../src/clumio/list-query';
-import { encodeCursor, listFingerprint } from '../../src/paging/cursor';
+import { encodeCursor, identityOf, listFingerprint } from '../../src/paging/cursor';
 import { startHarness } from '../support/harness';
 import type { GraphQLResponse, Harness } from '../support/harness';
 import { DEFAULT_EMULATOR_TOKEN } from '../../src/emulator';
@@ -79,10 +79,29 @@ const pageSize = fc.oneof(
   { weight: 1, arbitrary: fc.constantFrom<unknown>('10', '', null, true, [], {}) },
 );
 
-/** A well-formed cursor of the default list (newest first, unfiltered) at any offset. */
+/** A well-formed cursor of the default list (newest first, unfiltered) at a made-up position. */
 const forgedCursor = fc
-  .oneof(fc.nat({ max: 3_000 }), fc.constantFrom(0, 2 ** 31, 999_999_999_999_999))
-  .map((offset) => encodeCursor(offset, listFingerprint(listQuery({}).key)));
+  .tuple(
+    fc.date({ min: new Date('2000-01-01T00:00:00Z'), max: new Date('2030-01-01T00:00:00Z'), noInvalidDate: true }),
+    fc.nat({ max: 20 }),
+    fc.oneof(fc.nat({ max: 3_000 }), fc.constantFrom(0, 2 ** 31, 999_999_999_999_999)),
+    fc.string({ maxLength: 12 }),
+  )
+  .map(([date, rank, lengthHint, id]) =>
+    encodeCursor(
+      {
+        startTimestamp: date.toISOString(),
+        identity: identityOf(id),
+        rankFromStart: rank,
+        rankFromEnd: 0,
+        floor: undefined,
+        tiedBefore: [],
+        tiedAfter: [],
+        lengthHint,
+      },
+      listFingerprint(listQuery({}).key),
+    ),
+  );
 
 const cursorLike = fc.oneof(
   { weight: 6, arbitrary: fc.constant(null).chain(() => fc.constantFrom(...cursors)) },

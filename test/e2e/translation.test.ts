@@ -1,3 +1,4 @@
+import { planPages } from '../../src/paging/page-planner';
 import { backupPage, startHarness, listCalls, expectNoErrors } from '../support/harness';
 import type { Harness } from '../support/harness';
 
@@ -11,6 +12,16 @@ afterAll(() => h.close());
 beforeEach(() => h.resetUpstream());
 
 const page = (variables: Record<string, unknown>) => backupPage(h, variables);
+/** The same page without totalCount (which, after a cursor, counts the caller's list in a call of its own). */
+const pageOnly = (variables: Record<string, unknown>) => backupPage(h, variables, { totalCount: false });
+
+/** How many items up to and including `index` share its start time (the run starts inside `edges`). */
+function tiesUpTo(edges: any[], index: number): number {
+  let k = 1;
+  while (index - k >= 0 && edges[index - k].node.startTimestamp === edges[index].node.startTimestamp) k++;
+  expect(index - k).toBeGreaterThanOrEqual(0);
+  return k;
+}
 
 describe('upstream translation', () => {
   it('asks for the first 10, newest first, with the versioned media type, the token and no filter', async () => {
@@ -43,24 +54,70 @@ describe('upstream translation', () => {
     ]);
   });
 
-  it('pages forward with one aligned call per page, even across Clumio page boundaries', async () => {
+  it('pages forward from a cursor with one call: the list from the cursor\'s start time on, past the cursor\'s ties', async () => {
+    const ahead = await pageOnly({ first: 40 });
+    const first = await pageOnly({ first: 10 });
+    h.resetUpstream();
+    const second = await pageOnly({ first: 10, after: first.pageInfo.endCursor });
+    // `$lte` the cursor's start time: the list read begins with its k ties, the cursor's item at
+    // offset k−1. That item (to check it is still there) and the 10 after it: one page of k+10.
+    const t1 = first.edges[9].node.startTimestamp;
+    const k1 = tiesUpTo(ahead.edges, 9);
+    expect(listCalls(h.upstream())).toEqual([
+      { limit: String(k1 + 10), start: '1', sort: '-start_timestamp', filter: `{"start_timestamp":{"$lte":"${t1}"}}` },
+    ]);
+    expect(second.edges.map((e: any) => e.node.backupId)).toEqual(ahead.edges.slice(10, 20).map((e: any) => e.node.backupId));
+    h.resetUpstream();
+    await pageOnly({ first: 7, after: second.pageInfo.endCursor });
+    const t2 = second.edges[9].node.startTimestamp;
+    const k2 = tiesUpTo(ahead.edges, 19);
+    expect(listCalls(h.upstream())).toEqual([
+      { limit: String(k2 + 7), start: '1', sort: '-start_timestamp', filter: `{"start_timestamp":{"$lte":"${t2}"}}` },
+    ]);
+  });
+
+  it('pages forward oldest first with `$gt` the start time before the cursor\'s ties, intersected with the caller\'s filter', async () => {
+    const orderBy = { field: 'START_TIMESTAMP', direction: 'ASC' };
+    const filter = { startTimestamp: { gt: '2025-04-05T00:00:00Z', lte: '2025-06-01T00:00:00Z' } };
+    const ahead = await pageOnly({ first: 60, orderBy, filter });
+    // A page boundary inside a run of equal start times, with the run starting on the page.
+    const cut = [...Array(50).keys()].map((i) => i + 5).find((i) => ahead.edges[i].node.startTimestamp === ahead.edges[i + 1].node.startTimestamp && tiesUpTo(ahead.edges, i) > 1)!;
+    const k = tiesUpTo(ahead.edges, cut);
+    const floor = ahead.edges[cut - k].node.startTimestamp;
+    const first = await pageOnly({ first: cut + 1, orderBy, filter });
+    h.resetUpstream();
+    const next = await pageOnly({ first: 5, after: first.pageInfo.endCursor, orderBy, filter });
+    expect(listCalls(h.upstream())).toEqual([
+      {
+        limit: String(k + 5),
+        start: '1',
+        sort: 'start_timestamp',
+        filter: `{"start_timestamp":{"$lte":"2025-06-01T00:00:00Z","$gt":"${floor}"}}`,
+      },
+    ]);
+    expect(next.edges.map((e: any) => e.node.backupId)).toEqual(ahead.edges.slice(cut + 1, cut + 6).map((e: any) => e.node.backupId));
+  });
+
+  it('needs two calls for 100 items after a cursor: with the cursor\'s own item that is 101', async () => {
+    const one = await pageOnly({ first: 1 });
+    h.resetUpstream();
+    const result = await pageOnly({ first: 100, after: one.pageInfo.endCursor });
+    expect(result.edges).toHaveLength(100);
+    const filter = `{"start_timestamp":{"$lte":"${one.edges[0].node.startTimestamp}"}}`;
+    expect(listCalls(h.upstream())).toEqual([
+      { limit: '100', start: '1', sort: '-start_timestamp', filter },
+      { limit: '1', start: '101', sort: '-start_timestamp', filter },
+    ]);
+  });
+
+  it('counts the caller\'s whole list for totalCount, whatever the cursor', async () => {
     const first = await page({ first: 10 });
     h.resetUpstream();
     const second = await page({ first: 10, after: first.pageInfo.endCursor });
-    expect(listCalls(h.upstream())).toEqual([{ limit: '10', start: '2', sort: '-start_timestamp' }]);
-    h.resetUpstream();
-    // Offsets 20..26 (7 items): page size 9 holds them on page 3 = [18, 27).
-    await page({ first: 7, after: second.pageInfo.endCursor });
-    expect(listCalls(h.upstream())).toEqual([{ limit: '9', start: '3', sort: '-start_timestamp' }]);
-  });
-
-  it('uses two calls only when no page of at most 100 holds the window', async () => {
-    const one = await page({ first: 1 });
-    h.resetUpstream();
-    // Offsets 1..100: no aligned page of ≤ 100 items holds all of them.
-    const result = await page({ first: 100, after: one.pageInfo.endCursor });
-    expect(result.edges).toHaveLength(100);
-    expect(listCalls(h.upstream())).toHaveLength(2);
+    expect(second.totalCount).toBe(h.emulator.backups.length);
+    const calls = listCalls(h.upstream());
+    expect(calls).toHaveLength(2);
+    expect(calls).toContainEqual({ limit: '1', start: '1', sort: '-start_timestamp' });
   });
 
   it('asks for the smallest page when only totalCount is selected', async () => {
@@ -76,13 +133,38 @@ describe('upstream translation', () => {
     expect(listCalls(h.upstream())).toEqual([{ limit: '4', start: '1', sort: '-start_timestamp' }]);
   });
 
-  it('pages backward from a cursor with one call', async () => {
-    const ahead = await page({ first: 30 });
+  it('pages backward from a cursor with one call when the list before it is unchanged', async () => {
+    const ahead = await pageOnly({ first: 40 });
+    // A cursor whose run of equal start times ends on the page, so it knows the start time after it.
+    const at = [...Array(10).keys()].map((i) => i + 25).find((i) => ahead.edges[i].node.startTimestamp !== ahead.edges[i + 1].node.startTimestamp)!;
     h.resetUpstream();
-    const back = await page({ last: 5, before: ahead.edges[25].cursor });
-    // Offsets 20..24: page size 5, page 5.
-    expect(listCalls(h.upstream())).toEqual([{ limit: '5', start: '5', sort: '-start_timestamp' }]);
-    expect(back.edges.map((e: any) => e.node.backupId)).toEqual(ahead.edges.slice(20, 25).map((e: any) => e.node.backupId));
+    const back = await pageOnly({ last: 5, before: ahead.edges[at].cursor });
+    // `$gt` the start time after the cursor's run: the list read is the `at`+1 newest items; the
+    // cursor remembers that length, so the 5 before it and the cursor's own item are offsets
+    // [at−5, at+1), which one page holds.
+    const [plan] = planPages([{ from: at - 5, to: at + 1 }], 100);
+    expect(listCalls(h.upstream())).toEqual([
+      {
+        limit: String(plan!.limit),
+        start: String(plan!.start),
+        sort: '-start_timestamp',
+        filter: `{"start_timestamp":{"$gt":"${ahead.edges[at + 1].node.startTimestamp}"}}`,
+      },
+    ]);
+    expect(back.edges.map((e: any) => e.node.backupId)).toEqual(ahead.edges.slice(at - 5, at).map((e: any) => e.node.backupId));
+  });
+
+  it('pages backward from a cursor without a usable hint with two calls: the length, then the page', async () => {
+    const forward = await pageOnly({ first: 100 });
+    const second = await pageOnly({ first: 60, after: forward.pageInfo.endCursor });
+    h.resetUpstream();
+    // A cursor minted on a page read after another cursor cannot know how many items precede it
+    // (here 150): the first call learns the length, the second reads the page.
+    const back = await pageOnly({ last: 5, before: second.edges[50].cursor });
+    const calls = listCalls(h.upstream());
+    expect(calls).toHaveLength(2);
+    expect(calls[0]).toMatchObject({ limit: '100', start: '1' });
+    expect(back.edges.map((e: any) => e.node.backupId)).toEqual(second.edges.slice(45, 50).map((e: any) => e.node.backupId));
   });
 
   it('needs the list length for `last` without a cursor: a 100-item probe, then the tail', async () => {

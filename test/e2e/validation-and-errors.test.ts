@@ -1,3 +1,5 @@
+import { listQuery } from '../../src/clumio/list-query';
+import { listFingerprint } from '../../src/paging/cursor';
 import { startHarness } from '../support/harness';
 import type { Harness } from '../support/harness';
 
@@ -44,6 +46,18 @@ describe('argument validation (no upstream call)', () => {
     expect(error.message).toMatch(/issued for a different filter or order/);
     const filtered = await refused(LIST, { first: 2, after: cursor, filter: { startTimestamp: { gt: '2020-01-01T00:00:00Z' } } });
     expect(filtered.extensions?.code).toBe('BAD_USER_INPUT');
+  });
+
+  it('refuses an offset cursor from the previous version, asking to restart paging', async () => {
+    // What the previous version issued for offset 9 of the default list: base64url("v1:9:" + fingerprint).
+    const v1 = Buffer.from(`v1:9:${listFingerprint(listQuery({}).key)}`).toString('base64url');
+    for (const argument of ['after', 'before'] as const) {
+      const error = await refused(LIST, { first: 2, [argument]: v1 });
+      expect(error.extensions?.code).toBe('BAD_USER_INPUT');
+      expect(error.message).toBe(
+        `\`${argument}\` comes from an earlier version of this API whose cursors could repeat or skip backups while the list changed: restart paging without a cursor.`,
+      );
+    }
   });
 
   it('refuses a timestamp that is not RFC 3339, as a variable or a literal', async () => {

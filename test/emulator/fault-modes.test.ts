@@ -318,7 +318,7 @@ describe('the admin endpoint /_emulator/fault', () => {
       'latencyMs must be an integer from 0 to 600000; got "slow"',
     ]);
     expect((await admin('PUT', 'mode=5xx')).status).toBe(400);
-    expect((await admin('PUT', 'x'.repeat(20_000))).status).toBe(413);
+    expect((await admin('PUT', 'x'.repeat(70_000))).status).toBe(413);
     expect(emulator.faultMode).toMatchObject({ mode: 'latency', latencyMs: 5 });
   });
 

@@ -1,6 +1,6 @@
 /** The emulator CLI: argument parsing and start-up (the signal handling lives in main() only). */
 import { EC2_BACKUPS_PATH } from '../../src/clumio/wire-types';
-import { DEFAULT_EMULATOR_TOKEN, DEFAULT_FAULT_SETTINGS, FAULT_ADMIN_PATH, FAULT_MODES } from '../../src/emulator';
+import { ADMIN_PATH, DEFAULT_EMULATOR_TOKEN, DEFAULT_FAULT_SETTINGS, FAULT_ADMIN_PATH, FAULT_MODES } from '../../src/emulator';
 import { DEFAULT_EMULATOR_PORT, USAGE, parseEmulatorArgs, startEmulatorFromConfig } from '../../src/emulator/main';
 import { DEFAULT_SEED } from '../../src/emulator/seed-data';
 
@@ -8,15 +8,15 @@ describe('parseEmulatorArgs', () => {
   it('defaults to port 4010 on 127.0.0.1 with the default token and seed, not recording', () => {
     expect(parseEmulatorArgs([])).toEqual({
       ok: true,
-      config: { port: DEFAULT_EMULATOR_PORT, host: '127.0.0.1', tokens: [DEFAULT_EMULATOR_TOKEN], seed: DEFAULT_SEED, record: false, fault: null },
+      config: { port: DEFAULT_EMULATOR_PORT, host: '127.0.0.1', tokens: [DEFAULT_EMULATOR_TOKEN], seed: DEFAULT_SEED, record: false, fault: null, admin: true },
     });
     expect(DEFAULT_EMULATOR_PORT).toBe(4010);
   });
 
-  it('takes repeated tokens, a host, a port, a seed and --record, in both --x v and --x=v forms', () => {
-    expect(parseEmulatorArgs(['--port', '0', '--host=0.0.0.0', '--token', 'a', '--token=b', '--seed', '7', '--record'])).toEqual({
+  it('takes repeated tokens, a host, a port, a seed, --record and --read-only, in both --x v and --x=v forms', () => {
+    expect(parseEmulatorArgs(['--port', '0', '--host=0.0.0.0', '--token', 'a', '--token=b', '--seed', '7', '--record', '--read-only'])).toEqual({
       ok: true,
-      config: { port: 0, host: '0.0.0.0', tokens: ['a', 'b'], seed: 7, record: true, fault: null },
+      config: { port: 0, host: '0.0.0.0', tokens: ['a', 'b'], seed: 7, record: true, fault: null, admin: false },
     });
   });
 
@@ -76,18 +76,26 @@ describe('parseEmulatorArgs', () => {
     expect(unknown.ok === false && unknown.problems[0]).toMatch(/^Unknown option '--prot'/);
     expect(parseEmulatorArgs(['--help'])).toEqual({ ok: 'help' });
   });
+
+  it('documents the admin endpoint in --help', () => {
+    expect(USAGE).toMatch(/--read-only/);
+    expect(USAGE).toContain(`POST   ${ADMIN_PATH}`);
+    expect(USAGE).toContain(`DELETE ${ADMIN_PATH}/{id}`);
+    expect(USAGE).toMatch(/not part of Clumio's API/);
+  });
 });
 
 describe('startEmulatorFromConfig', () => {
   it('listens, prints its URL and tokens, serves the token, and closes', async () => {
     const lines: string[] = [];
     const emulator = await startEmulatorFromConfig(
-      { port: 0, host: '127.0.0.1', tokens: ['cli-token'], seed: DEFAULT_SEED, record: false, fault: null },
+      { port: 0, host: '127.0.0.1', tokens: ['cli-token'], seed: DEFAULT_SEED, record: false, fault: null, admin: true },
       (line) => lines.push(line),
     );
     try {
       expect(lines[0]).toBe(`Clumio emulator listening on ${emulator.url}`);
       expect(lines).toContain('Bearer token: cli-token');
+      expect(lines).toContain(`Add and remove backups at ${emulator.url}${ADMIN_PATH} (see --help)`);
       const ok = await fetch(`${emulator.url}${EC2_BACKUPS_PATH}?limit=1`, { headers: { authorization: 'Bearer cli-token' } });
       expect(ok.status).toBe(200);
       await ok.arrayBuffer();
@@ -101,7 +109,7 @@ describe('startEmulatorFromConfig', () => {
   it('starts with the fault mode given, and says how to switch it', async () => {
     const lines: string[] = [];
     const emulator = await startEmulatorFromConfig(
-      { port: 0, host: '127.0.0.1', tokens: ['cli-token'], seed: DEFAULT_SEED, record: false, fault: { ...DEFAULT_FAULT_SETTINGS, mode: '5xx' } },
+      { port: 0, host: '127.0.0.1', tokens: ['cli-token'], seed: DEFAULT_SEED, record: false, fault: { ...DEFAULT_FAULT_SETTINGS, mode: '5xx' }, admin: true },
       (line) => lines.push(line),
     );
     try {

@@ -1,4 +1,4 @@
-import { mergeRanges, pageRange, planPages, singlePageFor } from '../../src/paging/page-planner';
+import { mergeRanges, pageRange, planPages, singlePageFor, unloadedRanges } from '../../src/paging/page-planner';
 import type { OffsetRange, PageFetch } from '../../src/paging/page-planner';
 
 function covers(plan: PageFetch[], ranges: OffsetRange[]): boolean {
@@ -63,6 +63,13 @@ describe('page planner', () => {
     expect(planPages([{ from: 0, to: 5 }, { from: 40, to: 45 }], 100)).toEqual([{ limit: 45, start: 1 }]);
     expect(planPages([{ from: 0, to: 1 }, { from: 1000, to: 1001 }], 100)).toHaveLength(2);
     expect(planPages([], 100)).toEqual([]);
+  });
+
+  it('lists the offsets still to load as ranges', () => {
+    const loaded = new Set([2, 3, 6]);
+    expect(unloadedRanges(0, 9, (o) => loaded.has(o))).toEqual([{ from: 0, to: 2 }, { from: 4, to: 6 }, { from: 7, to: 9 }]);
+    expect(unloadedRanges(2, 4, (o) => loaded.has(o))).toEqual([]);
+    expect(unloadedRanges(5, 5, () => false)).toEqual([]);
   });
 
   it('matches an exhaustive search over all page sizes and offsets (small cases)', () => {

@@ -1,49 +1,66 @@
-import type { ListQuery } from '../../clumio/list-query';
+import { listQuery, withStartTimeBounds } from '../../clumio/list-query';
+import type { ListCriteria } from '../../clumio/list-query';
+import { unexpectedUpstream } from '../../errors';
 import type {
   Ec2InstanceBackupConnectionResolvers,
   Ec2InstanceBackupEdgeResolvers,
   PageInfoResolvers,
 } from '../../generated/resolvers-types';
-import type { WindowResult } from '../../loaders/backup-loaders';
-import { windowFor } from '../../paging/connection-window';
+import type { ConnectionPage } from '../../loaders/backup-loaders';
+import { planConnection } from '../../paging/connection-window';
 import type { ConnectionArgs } from '../../paging/connection-window';
 import { encodeCursor, listFingerprint } from '../../paging/cursor';
+import { positionAt } from '../../paging/keyset';
 import type { GatewayContext } from '../context';
 import type { ConnectionModel, EdgeModel } from '../models';
 
 /**
- * Relay connections over a Clumio list. Arguments are validated when the connection is created
- * (before anything is fetched); each connection field then loads only what it needs.
+ * Relay connections over a Clumio list. Arguments and cursors are validated when the connection is
+ * created (before anything is fetched); each connection field then loads only what it needs.
  */
 
-export function backupConnection(list: ListQuery, args: ConnectionArgs): ConnectionModel {
+export function backupConnection(criteria: ListCriteria, args: ConnectionArgs): ConnectionModel {
+  const list = listQuery(criteria);
   const fingerprint = listFingerprint(list.key);
-  return { list, fingerprint, window: windowFor(args, fingerprint) };
+  const callerBounds = { lte: criteria.startedAtOrBefore ?? undefined, gt: criteria.startedAfter ?? undefined };
+  const plan = planConnection(args, callerBounds, criteria.direction ?? 'DESC', fingerprint);
+  return {
+    list,
+    fingerprint,
+    plan,
+    read: listQuery(withStartTimeBounds(criteria, plan.bounds)),
+    afterList: listQuery(withStartTimeBounds(criteria, plan.afterBounds)),
+    beforeList: listQuery(withStartTimeBounds(criteria, plan.beforeBounds)),
+  };
 }
 
-function loadWindow(connection: ConnectionModel, context: GatewayContext): Promise<WindowResult> {
-  return context.loaders.windows.load({ list: connection.list, window: connection.window });
+function loadPage(connection: ConnectionModel, context: GatewayContext): Promise<ConnectionPage> {
+  return context.loaders.connectionPage(connection.read, connection.plan);
 }
 
-function edgesOf(connection: ConnectionModel, result: WindowResult): EdgeModel[] {
-  return result.items.map((node, i) => ({ node, cursor: encodeCursor(result.from + i, connection.fingerprint) }));
+function cursorAt(connection: ConnectionModel, page: ConnectionPage, offset: number): string {
+  const position = positionAt(connection.plan, page.view, page.window, offset);
+  if (!position) throw unexpectedUpstream('a backup without an RFC 3339 start_timestamp in a list sorted by it');
+  return encodeCursor(position, connection.fingerprint);
+}
+
+/** Does the caller's list hold items beyond the list read, on the side `after` (or `before`) cut? */
+async function anythingOutside(connection: ConnectionModel, side: 'after' | 'before', context: GatewayContext): Promise<boolean> {
+  const { windows } = context.loaders;
+  const [all, cut] = await Promise.all([
+    windows.load({ list: connection.list, window: { kind: 'total' } }),
+    windows.load({ list: side === 'after' ? connection.afterList : connection.beforeList, window: { kind: 'total' } }),
+  ]);
+  return all.total > cut.total;
 }
 
 export const Ec2InstanceBackupConnection: Ec2InstanceBackupConnectionResolvers = {
-  edges: async (connection, _args, context) => edgesOf(connection, await loadWindow(connection, context)),
-  nodes: async (connection, _args, context) => (await loadWindow(connection, context)).items,
-  pageInfo: async (connection, _args, context) => {
-    const result = await loadWindow(connection, context);
-    const empty = result.items.length === 0;
-    return {
-      // Relay's HasPreviousPage/HasNextPage, answered exactly: Clumio's total_count tells whether
-      // items exist beyond either end of the window, whichever arguments were given.
-      hasPreviousPage: result.from > 0,
-      hasNextPage: result.to < result.total,
-      startCursor: empty ? null : encodeCursor(result.from, connection.fingerprint),
-      endCursor: empty ? null : encodeCursor(result.from + result.items.length - 1, connection.fingerprint),
-    };
+  edges: async (connection, _args, context) => {
+    const page = await loadPage(connection, context);
+    return page.items.map((node, i): EdgeModel => ({ node, cursor: cursorAt(connection, page, page.window.from + i) }));
   },
+  nodes: async (connection, _args, context) => (await loadPage(connection, context)).items,
+  pageInfo: async (connection, _args, context) => ({ connection, page: await loadPage(connection, context) }),
   totalCount: async (connection, _args, context) =>
     (await context.loaders.windows.load({ list: connection.list, window: { kind: 'total' } })).total,
 };
@@ -54,8 +71,16 @@ export const Ec2InstanceBackupEdge: Ec2InstanceBackupEdgeResolvers = {
 };
 
 export const PageInfo: PageInfoResolvers = {
-  hasNextPage: (info) => info.hasNextPage,
-  hasPreviousPage: (info) => info.hasPreviousPage,
-  startCursor: (info) => info.startCursor,
-  endCursor: (info) => info.endCursor,
+  // Relay's HasPreviousPage/HasNextPage, answered exactly; only when a cursor's own item is gone
+  // does the answer need a count of the caller's list (see keyset.ts, 'outside').
+  hasNextPage: ({ connection, page }, _args, context) => {
+    const answer = page.window.hasNextPage;
+    return answer === 'outside' ? anythingOutside(connection, 'before', context) : answer;
+  },
+  hasPreviousPage: ({ connection, page }, _args, context) => {
+    const answer = page.window.hasPreviousPage;
+    return answer === 'outside' ? anythingOutside(connection, 'after', context) : answer;
+  },
+  startCursor: ({ connection, page }) => (page.items.length === 0 ? null : cursorAt(connection, page, page.window.from)),
+  endCursor: ({ connection, page }) => (page.items.length === 0 ? null : cursorAt(connection, page, page.window.to - 1)),
 };

@@ -1,4 +1,3 @@
-import { listQuery } from '../../clumio/list-query';
 import type { Ec2InstanceResolvers, NodeResolvers } from '../../generated/resolvers-types';
 import { toGlobalId } from '../global-id';
 import { backupConnection } from './connection';
@@ -16,12 +15,12 @@ export const Ec2Instance: Ec2InstanceResolvers = {
   instanceId: (instance) => instance.instanceId,
   backups: (instance, args) =>
     backupConnection(
-      listQuery({
+      {
         instanceId: instance.instanceId,
         startedAtOrBefore: args.filter?.startTimestamp?.lte,
         startedAfter: args.filter?.startTimestamp?.gt,
         direction: args.orderBy?.direction,
-      }),
+      },
       args,
     ),
   latestBackup: (instance, _args, context) => context.loaders.latestBackupByInstance.load(instance.instanceId),

@@ -1,4 +1,3 @@
-import { listQuery } from '../../clumio/list-query';
 import { BadUserInputError } from '../../errors';
 import type { QueryResolvers } from '../../generated/resolvers-types';
 import type { GatewayContext } from '../context';
@@ -36,12 +35,12 @@ async function loadNode(globalId: string, context: GatewayContext): Promise<Wire
 export const Query: QueryResolvers = {
   ec2InstanceBackups: (_root, args) =>
     backupConnection(
-      listQuery({
+      {
         instanceId: args.filter?.instanceId == null ? null : checkClumioId(args.filter.instanceId, 'filter.instanceId'),
         startedAtOrBefore: args.filter?.startTimestamp?.lte,
         startedAfter: args.filter?.startTimestamp?.gt,
         direction: args.orderBy?.direction,
-      }),
+      },
       args,
     ),
 
