@@ -70,6 +70,11 @@ export interface EmulatorOptions {
   rateLimitPerSecond?: number;
   /** Clock for the rate limiter, in ms (default Date.now); lets tests step time. */
   now?: () => number;
+  /**
+   * Wait this long before answering every request (default 0): a realistic upstream for benchmarks.
+   * Unlike `injectFault({ delayMs })` it applies to all requests for the emulator's lifetime.
+   */
+  latencyMs?: number;
 }
 
 /** A one-off misbehaviour for the next matching request(s), to test a client's resilience. */
@@ -97,6 +102,8 @@ export interface ClumioEmulator {
   readonly url: string;
   /** Every request received, in arrival order. */
   readonly requests: readonly RecordedRequest[];
+  /** Requests received since start, counted even when the request log is off. */
+  readonly requestCount: number;
   clearRequests(): void;
   /** The seeded data set, newest first. */
   readonly backups: readonly WireEc2Backup[];
@@ -129,6 +136,7 @@ class Emulator implements ClumioEmulator {
   private readonly record: boolean;
   private readonly rateLimit: number;
   private readonly now: () => number;
+  private readonly latencyMs: number;
   private readonly index: BackupIndex;
   private readonly organizationalUnits = new Map<string, OrganizationalUnit>();
   private readonly server: http.Server;
@@ -136,6 +144,7 @@ class Emulator implements ClumioEmulator {
   private readonly buckets = new Map<string, Bucket>();
   private faults: PendingFault[] = [];
   private log: RecordedRequest[] = [];
+  private received = 0;
   private baseUrl: string | undefined;
 
   constructor(options: EmulatorOptions) {
@@ -145,6 +154,7 @@ class Emulator implements ClumioEmulator {
     this.record = options.recordRequests ?? true;
     this.rateLimit = options.rateLimitPerSecond ?? 0;
     this.now = options.now ?? Date.now;
+    this.latencyMs = options.latencyMs ?? 0;
     const data = generateSeedData(options.seed ?? DEFAULT_SEED);
     this.backups = Object.freeze([...data.backups]);
     for (const ou of [GLOBAL_ORGANIZATIONAL_UNIT, ...ORGANIZATIONAL_UNITS]) this.organizationalUnits.set(ou.id, ou);
@@ -159,6 +169,10 @@ class Emulator implements ClumioEmulator {
 
   get requests(): readonly RecordedRequest[] {
     return this.log;
+  }
+
+  get requestCount(): number {
+    return this.received;
   }
 
   clearRequests(): void {
@@ -214,10 +228,13 @@ class Emulator implements ClumioEmulator {
       status: 0,
     };
     if (this.record) this.log.push(entry);
+    this.received += 1;
 
     const fault = this.takeFault(entry);
     if (fault === undefined) {
-      this.answer(req, res, entry, path, params);
+      this.later(this.latencyMs, () => {
+        if (!res.destroyed) this.answer(req, res, entry, path, params);
+      });
       return;
     }
     const act = (): void => {
@@ -236,15 +253,20 @@ class Emulator implements ClumioEmulator {
         this.answer(req, res, entry, path, params);
       }
     };
-    if (fault.delayMs !== undefined && fault.delayMs > 0) {
-      const timer = setTimeout(() => {
-        this.timers.delete(timer);
-        act();
-      }, fault.delayMs);
-      this.timers.add(timer);
-    } else {
+    this.later(fault.delayMs ?? this.latencyMs, act);
+  }
+
+  /** Runs `act` now, or after `delayMs` on a timer that close() cancels. */
+  private later(delayMs: number, act: () => void): void {
+    if (delayMs <= 0) {
       act();
+      return;
     }
+    const timer = setTimeout(() => {
+      this.timers.delete(timer);
+      act();
+    }, delayMs);
+    this.timers.add(timer);
   }
 
   private takeFault(entry: RecordedRequest): EmulatorFault | undefined {

@@ -8,7 +8,7 @@ describe('parseEmulatorArgs', () => {
   it('defaults to port 4010 on 127.0.0.1 with the default token and seed, not recording', () => {
     expect(parseEmulatorArgs([])).toEqual({
       ok: true,
-      config: { port: DEFAULT_EMULATOR_PORT, host: '127.0.0.1', tokens: [DEFAULT_EMULATOR_TOKEN], seed: DEFAULT_SEED, record: false },
+      config: { port: DEFAULT_EMULATOR_PORT, host: '127.0.0.1', tokens: [DEFAULT_EMULATOR_TOKEN], seed: DEFAULT_SEED, record: false, latencyMs: 0, rateLimit: 0 },
     });
     expect(DEFAULT_EMULATOR_PORT).toBe(4010);
   });
@@ -16,8 +16,20 @@ describe('parseEmulatorArgs', () => {
   it('takes repeated tokens, a host, a port, a seed and --record, in both --x v and --x=v forms', () => {
     expect(parseEmulatorArgs(['--port', '0', '--host=0.0.0.0', '--token', 'a', '--token=b', '--seed', '7', '--record'])).toEqual({
       ok: true,
-      config: { port: 0, host: '0.0.0.0', tokens: ['a', 'b'], seed: 7, record: true },
+      config: { port: 0, host: '0.0.0.0', tokens: ['a', 'b'], seed: 7, record: true, latencyMs: 0, rateLimit: 0 },
     });
+  });
+
+  it('takes a persistent latency and a rate limit for benchmarks and limiter tests', () => {
+    expect(parseEmulatorArgs(['--latency-ms', '50', '--rate-limit=100'])).toMatchObject({
+      ok: true,
+      config: { latencyMs: 50, rateLimit: 100 },
+    });
+    const parsed = parseEmulatorArgs(['--latency-ms=-5', '--rate-limit', 'many']);
+    expect(parsed.ok === false && parsed.problems).toEqual([
+      '--latency-ms must be an integer from 0 to 60000, got "-5"',
+      '--rate-limit must be an integer from 0 to 1000000, got "many"',
+    ]);
   });
 
   it('reports every problem at once', () => {
@@ -42,7 +54,7 @@ describe('startEmulatorFromConfig', () => {
   it('listens, prints its URL and tokens, serves the token, and closes', async () => {
     const lines: string[] = [];
     const emulator = await startEmulatorFromConfig(
-      { port: 0, host: '127.0.0.1', tokens: ['cli-token'], seed: DEFAULT_SEED, record: false },
+      { port: 0, host: '127.0.0.1', tokens: ['cli-token'], seed: DEFAULT_SEED, record: false, latencyMs: 0, rateLimit: 0 },
       (line) => lines.push(line),
     );
     try {
