@@ -40,6 +40,15 @@ const environmentSchema = z.object({
   INTROSPECTION: flag(true),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
   SHUTDOWN_GRACE_MS: integer(10_000, 0, 600_000),
+  // Clumio's documented limit: 100 requests per second per organization.
+  CLUMIO_RATE_LIMIT_RPS: integer(100, 0, 100_000),
+  RESPONSE_CACHE_TTL_MS: integer(5_000, 0, 86_400_000),
+  REDIS_URL: optionalText.pipe(
+    z
+      .string()
+      .refine((url) => /^rediss?:\/\/[^\s]+$/.test(url), 'must be a redis:// or rediss:// URL, e.g. redis://redis:6379')
+      .nullable(),
+  ),
 });
 
 export type GatewayConfig = {
@@ -54,6 +63,12 @@ export type GatewayConfig = {
   introspection: boolean;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
   shutdownGraceMs: number;
+  /** Upstream requests per second per credential and organizational unit; 0: no limiter. */
+  clumioRateLimitRps: number;
+  /** Lifetime of cached responses; 0: no response cache and no coalescing. */
+  responseCacheTtlMs: number;
+  /** Redis for the response cache and the rate limiter, shared by replicas; null: in process. */
+  redisUrl: string | null;
 };
 
 export class ConfigError extends Error {
@@ -78,5 +93,8 @@ export function parseConfig(env: Record<string, string | undefined>): GatewayCon
     introspection: e.INTROSPECTION,
     logLevel: e.LOG_LEVEL,
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
+    clumioRateLimitRps: e.CLUMIO_RATE_LIMIT_RPS,
+    responseCacheTtlMs: e.RESPONSE_CACHE_TTL_MS,
+    redisUrl: e.REDIS_URL,
   };
 }

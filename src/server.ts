@@ -4,6 +4,7 @@ import { ClumioClient } from './clumio/clumio-client';
 import type { GatewayConfig } from './config';
 import { DEFAULT_EMULATOR_TOKEN, createClumioEmulator } from './emulator';
 import type { ClumioEmulator, EmulatorOptions } from './emulator';
+import { createSharedState } from './shared-state';
 import { createGateway } from './yoga';
 import type { GatewayYoga } from './yoga';
 
@@ -38,8 +39,14 @@ export async function startGateway(
     token ??= DEFAULT_EMULATOR_TOKEN;
   }
 
-  const client = new ClumioClient({ baseUrl, timeoutMs: config.clumioTimeoutMs });
-  const yoga = createGateway({ config: { ...config, clumioApiToken: token }, client, logging: config.logLevel });
+  const shared = await createSharedState(config);
+  const client = new ClumioClient({ baseUrl, timeoutMs: config.clumioTimeoutMs, ...(shared.admit ? { admit: shared.admit } : {}) });
+  const yoga = createGateway({
+    config: { ...config, clumioApiToken: token },
+    client,
+    logging: config.logLevel,
+    ...(shared.responseCache ? { responseCache: shared.responseCache } : {}),
+  });
   const server = createServer(yoga);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -60,6 +67,7 @@ export async function startGateway(
       clearInterval(sweep);
       server.closeAllConnections();
       await client.close();
+      await shared.close();
       await emulator?.close();
     })());
 

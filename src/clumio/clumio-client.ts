@@ -46,6 +46,8 @@ export interface ClumioClientOptions {
   connections?: number;
   /** Sent as User-Agent. */
   userAgent?: string;
+  /** Awaited before every upstream request: the rate limiter's hook (see rate-limiter.ts). */
+  admit?: (caller: ClumioCaller) => Promise<void>;
 }
 
 export class ClumioClient {
@@ -53,12 +55,14 @@ export class ClumioClient {
   private readonly basePath: string;
   private readonly timeoutMs: number;
   private readonly userAgent: string;
+  private readonly admit: ClumioClientOptions['admit'];
 
   constructor(options: ClumioClientOptions) {
     const url = new URL(options.baseUrl);
     this.basePath = url.pathname.replace(/\/+$/, '');
     this.timeoutMs = options.timeoutMs;
     this.userAgent = options.userAgent ?? 'clumio-backup-graph';
+    this.admit = options.admit;
     this.pool = new Pool(url.origin, {
       connections: options.connections ?? 64,
       // Below the idle timeouts load balancers in front of APIs typically use (60 s), so we never
@@ -125,6 +129,7 @@ export class ClumioClient {
   }
 
   private async get(caller: ClumioCaller, pathAndQuery: string): Promise<unknown> {
+    if (this.admit) await this.admit(caller);
     const headers: Record<string, string> = {
       accept: EC2_BACKUPS_MEDIA_TYPE,
       authorization: `Bearer ${caller.token}`,

@@ -85,6 +85,8 @@ export interface EmulatorFault {
   times?: number;
   /** Wait this long before answering (the real answer, or `status`). */
   delayMs?: number;
+  /** Answer only once this settles: lets a test order events without timing. */
+  release?: Promise<unknown>;
   /** Destroy the connection instead of answering (a reset); recorded with status 0. */
   destroySocket?: boolean;
   /** Answer with this status and a Clumio error body (or `body`) instead of the real answer. */
@@ -253,7 +255,8 @@ class Emulator implements ClumioEmulator {
         this.answer(req, res, entry, path, params);
       }
     };
-    this.later(fault.delayMs ?? this.latencyMs, act);
+    const release = fault.release;
+    this.later(fault.delayMs ?? this.latencyMs, release ? () => void release.then(act, act) : act);
   }
 
   /** Runs `act` now, or after `delayMs` on a timer that close() cancels. */

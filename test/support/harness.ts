@@ -43,6 +43,8 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     CLUMIO_API_TOKEN: DEFAULT_EMULATOR_TOKEN,
     LOG_LEVEL: 'error',
     SHUTDOWN_GRACE_MS: '2000',
+    // Tests count upstream calls per operation; the response cache is opted into where it is tested.
+    RESPONSE_CACHE_TTL_MS: '0',
     ...options.env,
   });
   const gateway = await startGateway(config);
