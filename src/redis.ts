@@ -22,6 +22,8 @@ export function connectRedis(url: string, options: RedisOptions = {}): RedisClie
     maxRetriesPerRequest: 1,
     commandTimeout: options.commandTimeoutMs ?? 500,
     connectTimeout: 2_000,
+    // After a failed connection ioredis waits this long to destroy the dead socket, holding shutdown.
+    disconnectTimeout: 200,
     // Reconnect forever, at most every 2 s: replicas come back to sharing state when Redis does.
     retryStrategy: (attempt) => Math.min(attempt * 100, 2_000),
   });

@@ -21,12 +21,13 @@ export interface SharedState {
   close(): Promise<void>;
 }
 
-type SharedStateConfig = Pick<GatewayConfig, 'clumioRateLimitRps' | 'clumioTimeoutMs' | 'responseCacheTtlMs' | 'redisUrl'>;
+type SharedStateConfig = Pick<GatewayConfig, 'clumioRateLimitRps' | 'clumioTimeoutMs' | 'responseCacheTtlMs' | 'redisUrl' | 'logLevel'>;
 
 export async function createSharedState(config: SharedStateConfig): Promise<SharedState> {
-  const redis = config.redisUrl === null ? null : connectRedis(config.redisUrl);
+  const warn = config.logLevel === 'error' ? () => {} : (message: string) => console.warn(message);
+  const redis = config.redisUrl === null ? null : connectRedis(config.redisUrl, { warn });
   if (redis && !(await redisReady(redis, 2_000))) {
-    console.warn('Redis did not answer within 2 s; starting with per-process cache and rate limiting until it does');
+    warn('Redis did not answer within 2 s; starting with per-process cache and rate limiting until it does');
   }
   const admit =
     config.clumioRateLimitRps > 0
@@ -46,7 +47,9 @@ export async function createSharedState(config: SharedStateConfig): Promise<Shar
     redis,
     async close() {
       if (!redis) return;
-      await redis.quit().catch(() => redis.disconnect());
+      // QUIT lets Redis finish what it was sent; while reconnecting there is nothing to finish.
+      if (redis.status === 'ready') await redis.quit().catch(() => undefined);
+      redis.disconnect();
     },
   };
 }
