@@ -7,6 +7,7 @@ import { callerIdentity, createContextFactory } from './graphql/context';
 import type { GatewayUserContext } from './graphql/context';
 import { graphiqlOptions, renderOfflineGraphiQL } from './graphql/graphiql';
 import { buildGatewaySchema } from './graphql/schema';
+import { useCompiledExecution } from './plugins/use-compiled-execution';
 import { useErrorCodes } from './plugins/use-error-codes';
 import { useIntrospectionSwitch } from './plugins/use-introspection-switch';
 import { useReadiness } from './plugins/use-readiness';
@@ -54,6 +55,7 @@ export function createGateway(options: GatewayOptions): GatewayYoga {
       },
     },
     plugins: [
+      useCompiledExecution(),
       useIntrospectionSwitch(config.introspection),
       useReadiness(() => client.isReachable(2_000)),
       useErrorCodes(),
