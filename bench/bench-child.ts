@@ -18,9 +18,11 @@ export class BenchChild {
     });
   }
 
-  /** Forks `script` (a compiled file beside this one) and resolves once it listens. */
-  static start(script: string, env: Record<string, string>, startTimeoutMs = 30_000): Promise<BenchChild> {
-    const child = fork(script, [], { env: { ...process.env, ...env }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  /** Forks `script` (a compiled file beside this one) and resolves once it listens; `undefined` in `env` unsets. */
+  static start(script: string, env: Record<string, string | undefined>, execArgv: string[] = [], startTimeoutMs = 30_000): Promise<BenchChild> {
+    const childEnv: Record<string, string | undefined> = { ...process.env, ...env };
+    for (const [name, value] of Object.entries(childEnv)) if (value === undefined) delete childEnv[name];
+    const child = fork(script, [], { env: childEnv, execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         child.kill();

@@ -45,7 +45,13 @@ export interface TargetCheck {
 export interface BenchResults {
   at: string;
   machine: { cpus: number; cpuModel: string; node: string; loadavgAtEnd: number[] };
-  settings: { durationSeconds: number; warmupSeconds: number; connections: number; manyConnections: number };
+  settings: {
+    durationSeconds: number;
+    warmupSeconds: number;
+    connections: number;
+    manyConnections: number;
+    gateway: { nodeEnv: string; flags: string[]; rateLimiter: string; responseCache: string };
+  };
   runs: BenchRun[];
   targets: TargetCheck[];
   elapsedSeconds: number;
@@ -166,6 +172,7 @@ export function formatReport(results: BenchResults): string {
   out.push(
     `\n${results.machine.cpus} × ${results.machine.cpuModel}, Node ${results.machine.node}; ` +
       `${results.settings.durationSeconds} s per row after ${results.settings.warmupSeconds} s warm-up; ` +
+      `gateway NODE_ENV=${results.settings.gateway.nodeEnv} ${results.settings.gateway.flags.join(' ')}, rate limiter off; ` +
       `load average at the end ${results.machine.loadavgAtEnd.map((l) => l.toFixed(2)).join(' ')}.`,
   );
   return out.join('\n');

@@ -11,7 +11,8 @@
  *
  * Environment: BENCH_DURATION_S (seconds per row, default 3), BENCH_CONNECTIONS (default 10),
  * BENCH_LATENCY_MS (the realistic upstream latency, default 50), BENCH_OUT (output folder),
- * BENCH_NODE_ENV (the gateway's NODE_ENV, default production as in the Dockerfile).
+ * BENCH_NODE_ENV (the gateway's NODE_ENV, default production as in the Dockerfile),
+ * BENCH_GATEWAY_FLAGS (the gateway's Node flags, default as `npm start` runs it).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
@@ -40,7 +41,7 @@ const AUTHORIZATION = `Bearer ${DEFAULT_EMULATOR_TOKEN}`;
 const MB = 1024 * 1024;
 
 /** The gateway as it would be deployed, forwarding each caller's token; only the cache TTL varies. */
-function gatewayEnv(emulatorUrl: string, cached: boolean): Record<string, string> {
+function gatewayEnv(emulatorUrl: string, cached: boolean): Record<string, string | undefined> {
   return {
     // As the Dockerfile runs it: graphql-js skips its development-only checks.
     NODE_ENV: process.env.BENCH_NODE_ENV ?? 'production',
@@ -54,11 +55,14 @@ function gatewayEnv(emulatorUrl: string, cached: boolean): Record<string, string
     // per second and measure the limiter, not the gateway. The limiter is off in the benchmark.
     CLUMIO_RATE_LIMIT_RPS: '0',
     // Cache off except for the cached row, which uses the default TTL.
-    RESPONSE_CACHE_TTL_MS: cached ? '' : '0',
+    RESPONSE_CACHE_TTL_MS: cached ? undefined : '0',
   };
 }
 
 const script = (name: string): string => join(__dirname, name);
+
+/** The gateway's Node flags, as `npm start` and the Dockerfile run it (BENCH_GATEWAY_FLAGS overrides). */
+const GATEWAY_FLAGS = (process.env.BENCH_GATEWAY_FLAGS ?? '--max-old-space-size=256').split(' ').filter(Boolean);
 
 async function main(): Promise<void> {
   mkdirSync(OUT, { recursive: true });
@@ -69,7 +73,13 @@ async function main(): Promise<void> {
   const results: BenchResults = {
     at: new Date().toISOString(),
     machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', node: process.version, loadavgAtEnd: loadavg() },
-    settings: { durationSeconds: DURATION_S, warmupSeconds: WARMUP_S, connections: CONNECTIONS, manyConnections: MANY_CONNECTIONS },
+    settings: {
+      durationSeconds: DURATION_S,
+      warmupSeconds: WARMUP_S,
+      connections: CONNECTIONS,
+      manyConnections: MANY_CONNECTIONS,
+      gateway: { nodeEnv: process.env.BENCH_NODE_ENV ?? 'production', flags: GATEWAY_FLAGS, rateLimiter: 'off', responseCache: 'off except cachedPage20 (default TTL)' },
+    },
     runs,
     targets: [],
     elapsedSeconds: 0,
@@ -97,7 +107,7 @@ async function benchRun(latencyMs: number): Promise<BenchRun> {
       rows.push(await measure(latencyMs, 'emulator', rest.name, rest.path, emulator, emulator, restLoad(emulator.url, rest), CONNECTIONS));
     }
 
-    const gateway = await BenchChild.start(script('gateway-process.js'), gatewayEnv(emulator.url, false));
+    const gateway = await BenchChild.start(script('gateway-process.js'), gatewayEnv(emulator.url, false), GATEWAY_FLAGS);
     children.push(gateway);
     for (const op of operations.filter((o) => !o.cached)) {
       rows.push(await measureOperation(latencyMs, op, gateway, emulator, CONNECTIONS));
@@ -108,7 +118,7 @@ async function benchRun(latencyMs: number): Promise<BenchRun> {
     }
     await gateway.stop();
 
-    const cachedGateway = await BenchChild.start(script('gateway-process.js'), gatewayEnv(emulator.url, true));
+    const cachedGateway = await BenchChild.start(script('gateway-process.js'), gatewayEnv(emulator.url, true), GATEWAY_FLAGS);
     children.push(cachedGateway);
     for (const op of operations.filter((o) => o.cached)) {
       rows.push(await measureOperation(latencyMs, op, cachedGateway, emulator, CONNECTIONS));
