@@ -222,14 +222,18 @@ async function measure(
   return row;
 }
 
-/** Waits (bounded) until the emulator has received no request for a moment. */
+/**
+ * Waits (bounded, 10 s) until the emulator has received no request for 600 ms: requests the load
+ * generator abandoned may sit in the gateway's queue for a while before they call upstream.
+ */
 async function settled(emulator: BenchChild): Promise<void> {
   let last = -1;
-  for (let i = 0; i < 50; i++) {
+  let quiet = 0;
+  for (let i = 0; i < 50 && quiet < 3; i++) {
     const count = (await emulator.stats()).requestCount ?? 0;
-    if (count === last) return;
+    quiet = count === last ? quiet + 1 : 0;
     last = count;
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await new Promise((resolve) => setTimeout(resolve, 200));
   }
 }
 
