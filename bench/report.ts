@@ -1,6 +1,9 @@
+import type { LoadResult } from './load';
+
 /** The benchmark's results: their shape, the targets they are checked against, and the printed tables. */
 
-export interface BenchRow {
+/** One row: the load generator's figures and the loaded process's. */
+export interface BenchRow extends LoadResult {
   /** The emulator's added latency in this run, ms. */
   latencyMs: number;
   /** What was loaded: the gateway (GraphQL) or the emulator directly (REST). */
@@ -10,13 +13,6 @@ export interface BenchRow {
   /** The REST request compared with. */
   rest: string;
   connections: number;
-  requests: number;
-  rps: number;
-  /** Latency percentiles in ms, as seen by the load generator. */
-  p50: number;
-  p99: number;
-  non2xx: number;
-  errors: number;
   /** CPU time (user + system) of the loaded process per response, ms. */
   cpuMsPerRequest: number;
   /** Resident memory of the loaded process at the end of the row, and its peak so far, MB. */
