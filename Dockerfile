@@ -10,7 +10,10 @@ COPY src ./src
 RUN npm run build
 
 FROM node:24-bookworm-slim AS runtime
-ENV NODE_ENV=production PORT=4000
+# A 256 MB old generation puts V8 in its memory-constrained growth mode: RSS under 100 concurrent
+# requests stays near 150 MB instead of 200+, at no measured CPU cost (README, Performance).
+# Override with NODE_OPTIONS if a replica needs more.
+ENV NODE_ENV=production PORT=4000 NODE_OPTIONS=--max-old-space-size=256
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force

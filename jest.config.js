@@ -3,6 +3,8 @@ module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
+  // Redis-backed tests need a redis-server: `npm run test:redis` (jest.redis.config.js).
+  testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/redis/'],
   transform: { '^.+\\.ts$': ['ts-jest', { diagnostics: false }] },
   testTimeout: 30000,
 };

@@ -53,6 +53,15 @@ const environmentSchema = z.object({
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
   SHUTDOWN_GRACE_MS: integer(10_000, 0, 600_000),
   HTTP_KEEP_ALIVE_MS: integer(65_000, 1_000, 3_600_000),
+  // Clumio's documented limit: 100 requests per second per organization.
+  CLUMIO_RATE_LIMIT_RPS: integer(100, 0, 100_000),
+  RESPONSE_CACHE_TTL_MS: integer(5_000, 0, 86_400_000),
+  REDIS_URL: optionalText.pipe(
+    z
+      .string()
+      .refine((url) => /^rediss?:\/\/[^\s]+$/.test(url), 'must be a redis:// or rediss:// URL, e.g. redis://redis:6379')
+      .nullable(),
+  ),
 });
 
 export type GatewayConfig = {
@@ -81,6 +90,12 @@ export type GatewayConfig = {
   shutdownGraceMs: number;
   /** Idle client connections stay open this long: above a load balancer's idle timeout. */
   httpKeepAliveMs: number;
+  /** Upstream requests per second per credential and organizational unit; 0: no limiter. */
+  clumioRateLimitRps: number;
+  /** Lifetime of cached responses; 0: no response cache and no coalescing. */
+  responseCacheTtlMs: number;
+  /** Redis for the response cache and the rate limiter, shared by replicas; null: in process. */
+  redisUrl: string | null;
 };
 
 export class ConfigError extends Error {
@@ -120,5 +135,8 @@ export function parseConfig(env: Record<string, string | undefined>): GatewayCon
     logLevel: e.LOG_LEVEL,
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
     httpKeepAliveMs: e.HTTP_KEEP_ALIVE_MS,
+    clumioRateLimitRps: e.CLUMIO_RATE_LIMIT_RPS,
+    responseCacheTtlMs: e.RESPONSE_CACHE_TTL_MS,
+    redisUrl: e.REDIS_URL,
   };
 }

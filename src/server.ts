@@ -4,6 +4,7 @@ import { ClumioClient } from './clumio/clumio-client';
 import type { GatewayConfig } from './config';
 import { DEFAULT_EMULATOR_TOKEN, createClumioEmulator } from './emulator';
 import type { ClumioEmulator, EmulatorOptions } from './emulator';
+import { createSharedState } from './shared-state';
 import { createGateway } from './yoga';
 import type { GatewayYoga } from './yoga';
 
@@ -41,6 +42,7 @@ export async function startGateway(
     token ??= DEFAULT_EMULATOR_TOKEN;
   }
 
+  const shared = await createSharedState(config);
   const client = new ClumioClient({
     baseUrl,
     timeoutMs: config.clumioTimeoutMs,
@@ -48,8 +50,14 @@ export async function startGateway(
     maxQueue: config.clumioMaxQueue,
     retry: { maxAttempts: config.clumioRetryAttempts },
     breaker: { failureThreshold: config.clumioBreakerFailures, openMs: config.clumioBreakerOpenMs },
+    ...(shared.admit ? { admit: shared.admit } : {}),
   });
-  const yoga = createGateway({ config: { ...config, clumioApiToken: token }, client, logging: config.logLevel });
+  const yoga = createGateway({
+    config: { ...config, clumioApiToken: token },
+    client,
+    logging: config.logLevel,
+    ...(shared.responseCache ? { responseCache: shared.responseCache } : {}),
+  });
   const server = createServer(
     // headersTimeout must exceed keepAliveTimeout, or Node may cut a request that arrives on a reused socket.
     { keepAliveTimeout: config.httpKeepAliveMs, headersTimeout: config.httpKeepAliveMs + 1_000 },
@@ -74,6 +82,7 @@ export async function startGateway(
       clearInterval(sweep);
       server.closeAllConnections();
       await client.close();
+      await shared.close();
       await emulator?.close();
     })());
 

@@ -3,7 +3,7 @@ import type { YogaServerInstance } from 'graphql-yoga';
 import { GraphQLError } from 'graphql';
 import type { ClumioClient } from './clumio/clumio-client';
 import type { GatewayConfig } from './config';
-import { createContextFactory } from './graphql/context';
+import { callerIdentity, createContextFactory } from './graphql/context';
 import type { GatewayUserContext } from './graphql/context';
 import { graphiqlOptions, renderOfflineGraphiQL } from './graphql/graphiql';
 import { buildGatewaySchema } from './graphql/schema';
@@ -12,6 +12,8 @@ import { useErrorCodes } from './plugins/use-error-codes';
 import { useIntrospectionSwitch } from './plugins/use-introspection-switch';
 import { useReadiness } from './plugins/use-readiness';
 import { DEFAULT_QUERY_LIMITS, useQueryLimits } from './plugins/use-query-limits';
+import { useResponseCache } from './plugins/use-response-cache';
+import type { ResponseCacheOptions } from './plugins/use-response-cache';
 
 /** Builds the GraphQL server. It listens nowhere: server.ts (or a test's yoga.fetch) decides. */
 
@@ -24,6 +26,8 @@ export interface GatewayOptions {
   /** Largest page Clumio serves (`limit`). */
   maxPageSize?: number;
   logging?: boolean | 'debug' | 'info' | 'warn' | 'error';
+  /** Operation-level response cache and coalescing; off when absent. */
+  responseCache?: Omit<ResponseCacheOptions, 'identify'>;
 }
 
 export function createGateway(options: GatewayOptions): GatewayYoga {
@@ -60,6 +64,9 @@ export function createGateway(options: GatewayOptions): GatewayYoga {
       useIntrospectionSwitch(config.introspection),
       useReadiness(() => client.isReachable(2_000)),
       useErrorCodes(),
+      ...(options.responseCache
+        ? [useResponseCache({ ...options.responseCache, identify: (request) => callerIdentity(request, config.clumioApiToken) })]
+        : []),
     ],
   });
 }

@@ -57,6 +57,8 @@ export interface ClumioClientOptions {
   breaker?: Partial<BreakerOptions>;
   /** Sent as User-Agent. */
   userAgent?: string;
+  /** Awaited before every upstream request: the rate limiter's hook (see rate-limiter.ts). */
+  admit?: (caller: ClumioCaller) => Promise<void>;
 }
 
 export const DEFAULT_RETRY_POLICY: RetryPolicy = {
@@ -94,6 +96,7 @@ export class ClumioClient {
   private readonly retry: RetryPolicy;
   readonly breaker: CircuitBreaker;
   readonly concurrency: ConcurrencyLimit;
+  private readonly admit: ClumioClientOptions['admit'];
 
   constructor(options: ClumioClientOptions) {
     const url = new URL(options.baseUrl);
@@ -104,6 +107,7 @@ export class ClumioClient {
     this.breaker = new CircuitBreaker({ ...DEFAULT_BREAKER, ...options.breaker });
     const maxConcurrency = options.maxConcurrency ?? 32;
     this.concurrency = new ConcurrencyLimit(maxConcurrency, options.maxQueue ?? 1_000);
+    this.admit = options.admit;
     this.pool = new Pool(url.origin, {
       connections: maxConcurrency,
       // Below the idle timeouts load balancers in front of APIs typically use (60 s), so we never
@@ -179,6 +183,8 @@ export class ClumioClient {
     };
     if (caller.organizationalUnit) headers['x-clumio-organizationalunit-context'] = caller.organizationalUnit;
     const path = this.basePath + pathAndQuery;
+    // The rate limiter bounds its own wait (CLUMIO_TIMEOUT_MS) and answers RATE_LIMITED beyond it.
+    if (this.admit) await this.admit(caller);
     const deadline = AbortSignal.timeout(this.timeoutMs);
     const startedAt = Date.now();
 
@@ -191,6 +197,9 @@ export class ClumioClient {
           details(null),
         );
       }
+      // Retries spend the caller's share of Clumio's rate limit too (the first attempt's turn was
+      // awaited before the deadline started).
+      if (attempt > 1 && this.admit) await this.admit(caller);
       const outcome = await this.attempt(path, headers, deadline);
       if (outcome.ok) {
         this.breaker.success();

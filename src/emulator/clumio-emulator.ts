@@ -94,6 +94,11 @@ export interface EmulatorOptions {
   now?: () => number;
   /** Serve the admin endpoint (ADMIN_PATH) that adds and removes backups over HTTP (default true). */
   admin?: boolean;
+  /**
+   * Wait this long before answering every request (default 0): a realistic upstream for benchmarks.
+   * The same as starting with the `latency` fault mode at rate 1.
+   */
+  latencyMs?: number;
 }
 
 /** A one-off misbehaviour for the next matching request(s), to test a client's resilience. */
@@ -109,6 +114,8 @@ export interface EmulatorFault {
    * exactly as long as a test needs, with no timer.
    */
   until?: Promise<unknown>;
+  /** Another name for `until`. */
+  release?: Promise<unknown>;
   /** Destroy the connection instead of answering (a reset); recorded with status 0. */
   destroySocket?: boolean;
   /** Answer with this status and a Clumio error body (or `body`) instead of the real answer. */
@@ -155,6 +162,8 @@ export interface ClumioEmulator {
   readonly faultMode: FaultModeStatus | null;
   /** Requests received and not answered yet (nor dropped): what a client has in flight here. */
   readonly openRequests: number;
+  /** API requests received so far (counted even with the request log off). */
+  readonly requestCount: number;
   /**
    * Calls `listener` with `openRequests` each time a request arrives (when that number can grow);
    * returns a function that stops the calls.
@@ -215,6 +224,7 @@ class Emulator implements ClumioEmulator {
   private readonly held = new Set<() => void>();
   private log: RecordedRequest[] = [];
   private open = 0;
+  private received = 0;
   private readonly openedListeners = new Set<(openRequests: number) => void>();
   private baseUrl: string | undefined;
 
@@ -231,6 +241,7 @@ class Emulator implements ClumioEmulator {
     for (const ou of [GLOBAL_ORGANIZATIONAL_UNIT, ...ORGANIZATIONAL_UNITS]) this.organizationalUnits.set(ou.id, ou);
     this.index = new BackupIndex(data.backups, [...this.organizationalUnits.values()]);
     this.server = http.createServer((req, res) => this.handle(req, res));
+    if (options.latencyMs !== undefined && options.latencyMs > 0) this.setFaultMode('latency', { latencyMs: options.latencyMs });
   }
 
   get url(): string {
@@ -303,6 +314,10 @@ class Emulator implements ClumioEmulator {
     return this.faultMode;
   }
 
+  get requestCount(): number {
+    return this.received;
+  }
+
   get openRequests(): number {
     return this.open;
   }
@@ -362,6 +377,7 @@ class Emulator implements ClumioEmulator {
     if (this.record) this.log.push(entry);
     // 'close' follows the last byte of the answer, or a dropped connection: either way it is over.
     this.open += 1;
+    this.received += 1;
     res.once('close', () => (this.open -= 1));
     for (const listener of this.openedListeners) listener(this.open);
     const answer = (): void => {
@@ -409,7 +425,7 @@ class Emulator implements ClumioEmulator {
         answer();
       }
     };
-    const { until } = fault;
+    const until = fault.until ?? fault.release;
     const afterDelay = until === undefined ? act : (): void => void until.then(act, act);
     if (fault.delayMs !== undefined && fault.delayMs > 0) this.after(fault.delayMs, afterDelay);
     else afterDelay();

@@ -1,6 +1,6 @@
 /**
  * CLI: `node dist/src/emulator/main.js [--port 4010] [--host 127.0.0.1] [--token T ...] [--seed N]
- * [--read-only] [--fault MODE [--fault-rate R] [--latency-ms N] [--retry-after S] [--fault-seed N]]`.
+ * [--read-only] [--rate-limit N] [--fault MODE [--fault-rate R] [--latency-ms N] [--retry-after S] [--fault-seed N]]`.
  * Prints the URL and the accepted token(s); stops cleanly on SIGINT/SIGTERM.
  */
 import { parseArgs } from 'node:util';
@@ -14,7 +14,7 @@ export const DEFAULT_EMULATOR_PORT = 4010;
 
 const MODE_LINES = FAULT_MODES.map((mode) => `    ${mode.padEnd(19)}${FAULT_MODE_DESCRIPTIONS[mode]}`).join('\n');
 
-export const USAGE = `Usage: clumio-emulator [--port 4010] [--host 127.0.0.1] [--token T ...] [--seed N] [--record] [--read-only]
+export const USAGE = `Usage: clumio-emulator [--port 4010] [--host 127.0.0.1] [--token T ...] [--seed N] [--record] [--read-only] [--rate-limit N]
                        [--fault MODE [--fault-rate R] [--latency-ms N] [--retry-after S] [--fault-seed N]]
   --port         TCP port (0 picks a free one); default ${DEFAULT_EMULATOR_PORT}
   --host         interface to bind; default 127.0.0.1
@@ -22,6 +22,7 @@ export const USAGE = `Usage: clumio-emulator [--port 4010] [--host 127.0.0.1] [-
   --seed         data-set seed; default ${DEFAULT_SEED}
   --record       keep an in-memory request log (grows without bound; off by default)
   --read-only    do not serve the backups admin endpoint below
+  --rate-limit   requests per second per token, HTTP 429 beyond (Clumio's documented limit is 100); default 0 (off)
   --fault        start with this fault mode on (it stays on until switched):
 ${MODE_LINES}
   --fault-rate   share of requests the mode hits, 0 to 1; default ${DEFAULT_FAULT_SETTINGS.rate}
@@ -56,6 +57,8 @@ export interface EmulatorCliConfig {
   fault: FaultModeSettings | null;
   /** Serve the backups admin endpoint (off with --read-only). */
   admin: boolean;
+  /** Requests per second per token before 429 (Clumio's documented limit); 0: off. */
+  rateLimit: number;
 }
 
 export type CliParse = { ok: true; config: EmulatorCliConfig } | { ok: false; problems: string[] } | { ok: 'help' };
@@ -73,6 +76,7 @@ export function parseEmulatorArgs(argv: readonly string[]): CliParse {
         seed: { type: 'string' },
         record: { type: 'boolean' },
         'read-only': { type: 'boolean' },
+        'rate-limit': { type: 'string' },
         fault: { type: 'string' },
         'fault-rate': { type: 'string' },
         'latency-ms': { type: 'string' },
@@ -102,10 +106,14 @@ export function parseEmulatorArgs(argv: readonly string[]): CliParse {
   const host = values.host ?? '127.0.0.1';
   if (host === '') problems.push('--host must not be empty');
   const fault = parseFaultArgs(values, problems);
+  const rateLimit = values['rate-limit'] === undefined ? 0 : Number(values['rate-limit']);
+  if (!/^\d+$/.test(values['rate-limit'] ?? '0') || rateLimit > 1_000_000) {
+    problems.push(`--rate-limit must be a whole number from 0 to 1000000, got "${values['rate-limit'] ?? ''}"`);
+  }
   if (problems.length > 0) return { ok: false, problems };
   return {
     ok: true,
-    config: { port, host, tokens, seed, record: values.record === true, fault, admin: values['read-only'] !== true },
+    config: { port, host, tokens, seed, record: values.record === true, fault, admin: values['read-only'] !== true, rateLimit },
   };
 }
 
@@ -167,6 +175,7 @@ export async function startEmulatorFromConfig(
     seed: config.seed,
     recordRequests: config.record,
     admin: config.admin,
+    rateLimitPerSecond: config.rateLimit,
   });
   const url = await emulator.listen(config.port, config.host);
   const instances = new Set(emulator.backups.map((b) => b.instance_id)).size;
@@ -174,6 +183,7 @@ export async function startEmulatorFromConfig(
   for (const token of config.tokens) print(`Bearer token: ${token}`);
   print(`Data set: ${emulator.backups.length} EC2 instance backups of ${instances} instances (seed ${config.seed})`);
   print(`Try: curl -H 'Authorization: Bearer ${config.tokens[0] ?? ''}' '${url}/backups/aws/ec2-instances?limit=2'`);
+  if (config.rateLimit > 0) print(`Rate limit: ${config.rateLimit} requests per second per token (HTTP 429 beyond)`);
   if (config.admin) print(`Add and remove backups at ${url}${ADMIN_PATH} (see --help)`);
   if (config.fault !== null) {
     const { mode, ...options } = config.fault;

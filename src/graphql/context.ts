@@ -1,4 +1,5 @@
 import type { YogaInitialContext } from 'graphql-yoga';
+import { callerKey } from '../clumio/caller-key';
 import type { ClumioCaller, ClumioClient } from '../clumio/clumio-client';
 import { MissingCredentialsError } from '../errors';
 import { createBackupLoaders } from '../loaders/backup-loaders';
@@ -27,6 +28,18 @@ export function callerOf(request: Request, apiToken: string | null): ClumioCalle
   if (!token) return null;
   const organizationalUnit = request.headers.get('x-clumio-organizationalunit-context')?.trim() || null;
   return { token, organizationalUnit };
+}
+
+/**
+ * Who a request is for the response cache: a hash of the upstream credential and OU, plus the
+ * caller's own Authorization when the gateway has a token of its own (so callers stay apart even
+ * then). Null when the request has no credential.
+ */
+export function callerIdentity(request: Request, apiToken: string | null): string | null {
+  const caller = callerOf(request, apiToken);
+  if (!caller) return null;
+  const own = apiToken === null ? '' : (request.headers.get('authorization') ?? '');
+  return callerKey(own ? { ...caller, token: `${caller.token}\n${own}` } : caller);
 }
 
 export function createContextFactory(options: ContextFactoryOptions) {

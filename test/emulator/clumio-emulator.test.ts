@@ -689,6 +689,46 @@ describe('open requests', () => {
   });
 });
 
+describe('latency (opt-in)', () => {
+  it('holds every answer for latencyMs, counts requests with the log off, and close() cancels the wait', async () => {
+    const slow = createClumioEmulator({ latencyMs: 60_000, recordRequests: false });
+    try {
+      const base = await slow.listen();
+      let arrived!: () => void;
+      const arrival = new Promise<void>((resolve) => (arrived = resolve));
+      // A fault that never applies, only to see the request arrive.
+      slow.injectFault({ match: () => (arrived(), false) });
+      let settled = false;
+      const held = fetch(base + EC2_BACKUPS_PATH, { headers: AUTH }).finally(() => (settled = true));
+      await arrival;
+      slow.clearFaults();
+
+      // A fault's own delay replaces the latency: this one is answered at once, the first still waits.
+      slow.injectFault({ delayMs: 0 });
+      expect((await get(base, EC2_BACKUPS_PATH)).status).toBe(200);
+      expect(settled).toBe(false);
+      expect(slow.requestCount).toBe(2);
+      expect(slow.requests).toHaveLength(0);
+
+      await slow.close();
+      await expect(held).rejects.toThrow();
+    } finally {
+      await slow.close();
+    }
+  });
+
+  it('answers normally after the latency', async () => {
+    const slow = createClumioEmulator({ latencyMs: 1 });
+    try {
+      const base = await slow.listen();
+      const page = await list(base, { limit: 3 });
+      expect(ids(page.items)).toEqual(ids(newestFirst.slice(0, 3)));
+    } finally {
+      await slow.close();
+    }
+  });
+});
+
 describe('rate limit (opt-in)', () => {
   it('throttles past N requests per second per token and refills over time', async () => {
     let now = 1_000_000;

@@ -8,7 +8,7 @@ describe('parseEmulatorArgs', () => {
   it('defaults to port 4010 on 127.0.0.1 with the default token and seed, not recording', () => {
     expect(parseEmulatorArgs([])).toEqual({
       ok: true,
-      config: { port: DEFAULT_EMULATOR_PORT, host: '127.0.0.1', tokens: [DEFAULT_EMULATOR_TOKEN], seed: DEFAULT_SEED, record: false, fault: null, admin: true },
+      config: { port: DEFAULT_EMULATOR_PORT, host: '127.0.0.1', tokens: [DEFAULT_EMULATOR_TOKEN], seed: DEFAULT_SEED, record: false, fault: null, admin: true, rateLimit: 0 },
     });
     expect(DEFAULT_EMULATOR_PORT).toBe(4010);
   });
@@ -16,7 +16,7 @@ describe('parseEmulatorArgs', () => {
   it('takes repeated tokens, a host, a port, a seed, --record and --read-only, in both --x v and --x=v forms', () => {
     expect(parseEmulatorArgs(['--port', '0', '--host=0.0.0.0', '--token', 'a', '--token=b', '--seed', '7', '--record', '--read-only'])).toEqual({
       ok: true,
-      config: { port: 0, host: '0.0.0.0', tokens: ['a', 'b'], seed: 7, record: true, fault: null, admin: false },
+      config: { port: 0, host: '0.0.0.0', tokens: ['a', 'b'], seed: 7, record: true, fault: null, admin: false, rateLimit: 0 },
     });
   });
 
@@ -89,7 +89,7 @@ describe('startEmulatorFromConfig', () => {
   it('listens, prints its URL and tokens, serves the token, and closes', async () => {
     const lines: string[] = [];
     const emulator = await startEmulatorFromConfig(
-      { port: 0, host: '127.0.0.1', tokens: ['cli-token'], seed: DEFAULT_SEED, record: false, fault: null, admin: true },
+      { port: 0, host: '127.0.0.1', tokens: ['cli-token'], seed: DEFAULT_SEED, record: false, fault: null, admin: true, rateLimit: 0 },
       (line) => lines.push(line),
     );
     try {
@@ -109,7 +109,7 @@ describe('startEmulatorFromConfig', () => {
   it('starts with the fault mode given, and says how to switch it', async () => {
     const lines: string[] = [];
     const emulator = await startEmulatorFromConfig(
-      { port: 0, host: '127.0.0.1', tokens: ['cli-token'], seed: DEFAULT_SEED, record: false, fault: { ...DEFAULT_FAULT_SETTINGS, mode: '5xx' }, admin: true },
+      { port: 0, host: '127.0.0.1', tokens: ['cli-token'], seed: DEFAULT_SEED, record: false, fault: { ...DEFAULT_FAULT_SETTINGS, mode: '5xx' }, admin: true, rateLimit: 0 },
       (line) => lines.push(line),
     );
     try {

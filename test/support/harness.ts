@@ -29,13 +29,15 @@ export interface Harness {
 
 export interface HarnessOptions {
   emulator?: EmulatorOptions;
+  /** An emulator already listening, shared by several gateways (left running by close()). */
+  sharedEmulator?: ClumioEmulator;
   /** Environment for the gateway, on top of: ephemeral port, the emulator as upstream, its token. */
   env?: Record<string, string | undefined>;
 }
 
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
-  const emulator = createClumioEmulator(options.emulator);
-  const emulatorUrl = await emulator.listen(0, '127.0.0.1');
+  const emulator = options.sharedEmulator ?? createClumioEmulator(options.emulator);
+  const emulatorUrl = options.sharedEmulator ? emulator.url : await emulator.listen(0, '127.0.0.1');
   const config: GatewayConfig = parseConfig({
     PORT: '0',
     HOST: '127.0.0.1',
@@ -43,6 +45,10 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     CLUMIO_API_TOKEN: DEFAULT_EMULATOR_TOKEN,
     LOG_LEVEL: 'error',
     SHUTDOWN_GRACE_MS: '2000',
+    // Tests count upstream calls per operation; the response cache and the rate limiter are opted
+    // into where they are tested.
+    RESPONSE_CACHE_TTL_MS: '0',
+    CLUMIO_RATE_LIMIT_RPS: '0',
     ...options.env,
   });
   const gateway = await startGateway(config);
@@ -72,7 +78,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     },
     async close() {
       await gateway.close();
-      await emulator.close();
+      if (!options.sharedEmulator) await emulator.close();
     },
   };
 }

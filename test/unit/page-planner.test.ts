@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { mergeRanges, pageRange, planPages, singlePageFor, unloadedRanges } from '../../src/paging/page-planner';
 import type { OffsetRange, PageFetch } from '../../src/paging/page-planner';
 
@@ -95,5 +96,32 @@ describe('page planner', () => {
       }
     }
     expect(cases).toBeGreaterThan(250);
+  });
+
+  it('property: every plan covers the windows with valid pages, and no plan is longer than the exhaustive minimum', () => {
+    // Seeded, so a failure reproduces; fast-check shrinks it to the smallest counterexample.
+    const range = fc.record({ from: fc.nat(20), length: fc.integer({ min: 1, max: 6 }) }).map(({ from, length }) => ({ from, to: from + length }));
+    fc.assert(
+      fc.property(fc.array(range, { minLength: 1, maxLength: 3 }), fc.integer({ min: 1, max: 6 }), (ranges, maxPageSize) => {
+        const plan = planPages(ranges, maxPageSize);
+        expect(covers(plan, ranges)).toBe(true);
+        expect(plan.every((p) => Number.isInteger(p.limit) && p.limit >= 1 && p.limit <= maxPageSize && p.start >= 1)).toBe(true);
+        expect(plan.length).toBe(bruteForceMinimum(ranges, maxPageSize, plan.length));
+      }),
+      { seed: 20_261_127, numRuns: 150 },
+    );
+  });
+
+  it('property: one window of N items costs one call exactly when some page size from N to the maximum holds it', () => {
+    fc.assert(
+      fc.property(fc.nat(5_000), fc.integer({ min: 1, max: 100 }), (from, length) => {
+        const window = { from, to: from + length };
+        const holds = Array.from({ length: 101 - length }, (_, i) => length + i).some(
+          (size) => Math.floor(from / size) === Math.floor((window.to - 1) / size),
+        );
+        expect(planPages([window], 100).length === 1).toBe(holds);
+      }),
+      { seed: 20_261_127, numRuns: 500 },
+    );
   });
 });

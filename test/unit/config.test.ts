@@ -1,0 +1,25 @@
+import { ConfigError, parseConfig } from '../../src/config';
+
+describe('scale-out configuration', () => {
+  it('defaults to Clumio’s 100 requests per second, a 5 s response cache, and no Redis', () => {
+    expect(parseConfig({})).toMatchObject({ clumioRateLimitRps: 100, responseCacheTtlMs: 5000, redisUrl: null });
+  });
+
+  it('takes 0 to turn the limiter and the cache off, and a redis:// URL', () => {
+    expect(parseConfig({ CLUMIO_RATE_LIMIT_RPS: '0', RESPONSE_CACHE_TTL_MS: '0', REDIS_URL: 'redis://redis:6379/0' })).toMatchObject({
+      clumioRateLimitRps: 0,
+      responseCacheTtlMs: 0,
+      redisUrl: 'redis://redis:6379/0',
+    });
+  });
+
+  it('reports every bad value at once', () => {
+    try {
+      parseConfig({ CLUMIO_RATE_LIMIT_RPS: '-1', RESPONSE_CACHE_TTL_MS: 'soon', REDIS_URL: 'http://redis' });
+      throw new Error('expected a ConfigError');
+    } catch (error) {
+      expect(error).toBeInstanceOf(ConfigError);
+      expect((error as ConfigError).problems.map((p) => p.split(':')[0])).toEqual(['CLUMIO_RATE_LIMIT_RPS', 'RESPONSE_CACHE_TTL_MS', 'REDIS_URL']);
+    }
+  });
+});
