@@ -2,6 +2,7 @@ import { createYoga, maskError as yogaMaskError } from 'graphql-yoga';
 import type { YogaServerInstance } from 'graphql-yoga';
 import { GraphQLError } from 'graphql';
 import type { ClumioClient } from './clumio/clumio-client';
+import { parseConfig } from './config';
 import type { GatewayConfig } from './config';
 import { callerIdentity, createContextFactory } from './graphql/context';
 import type { GatewayUserContext } from './graphql/context';
@@ -11,7 +12,7 @@ import { useCsrfGuard } from './plugins/use-csrf-guard';
 import { useErrorCodes } from './plugins/use-error-codes';
 import { useIntrospectionSwitch } from './plugins/use-introspection-switch';
 import { useReadiness } from './plugins/use-readiness';
-import { DEFAULT_QUERY_LIMITS, useQueryLimits } from './plugins/use-query-limits';
+import { useQueryLimits } from './plugins/use-query-limits';
 import { useResponseCache } from './plugins/use-response-cache';
 import type { ResponseCacheOptions } from './plugins/use-response-cache';
 
@@ -30,8 +31,12 @@ export interface GatewayOptions {
   responseCache?: Omit<ResponseCacheOptions, 'identify'>;
 }
 
+/** The environment's defaults (config.ts is their one home), for settings a caller leaves out. */
+const DEFAULTS = parseConfig({});
+
 export function createGateway(options: GatewayOptions): GatewayYoga {
   const { config, client } = options;
+  const batchLimit = config.batchLimit ?? DEFAULTS.batchLimit;
   return createYoga<Record<string, never>, GatewayUserContext>({
     schema: buildGatewaySchema(),
     context: createContextFactory({ client, apiToken: config.clumioApiToken, maxPageSize: options.maxPageSize ?? 100 }),
@@ -41,8 +46,8 @@ export function createGateway(options: GatewayOptions): GatewayYoga {
     graphiql: config.graphiql ? graphiqlOptions : false,
     renderGraphiQL: renderOfflineGraphiQL,
     logging: options.logging ?? 'info',
-    maxRequestBodySize: config.maxRequestBodyBytes ?? 100_000,
-    batching: (config.batchLimit ?? 10) > 0 ? { limit: config.batchLimit ?? 10 } : false,
+    maxRequestBodySize: config.maxRequestBodyBytes ?? DEFAULTS.maxRequestBodyBytes,
+    batching: batchLimit > 0 ? { limit: batchLimit } : false,
     maskedErrors: {
       // GraphQLErrors we raise carry a contract code and pass; anything else is masked with a code.
       maskError(error, message, isDev) {
@@ -60,7 +65,7 @@ export function createGateway(options: GatewayOptions): GatewayYoga {
     },
     plugins: [
       useCsrfGuard(),
-      useQueryLimits(config.queryLimits ?? DEFAULT_QUERY_LIMITS),
+      useQueryLimits(config.queryLimits ?? DEFAULTS.queryLimits),
       useIntrospectionSwitch(config.introspection),
       useReadiness(() => client.isReachable(2_000)),
       useErrorCodes(),

@@ -59,8 +59,6 @@ export interface BackupLoaders {
   connectionPage(list: ListQuery, plan: ConnectionPlan): Promise<ConnectionPage>;
   backupById: DataLoader<string, WireEc2Backup | null>;
   latestBackupByInstance: DataLoader<string, WireEc2Backup | null>;
-  /** Upstream list-page requests made so far in this request (for tests and logs). */
-  readonly pageFetchCount: () => number;
 }
 
 /**
@@ -213,6 +211,6 @@ export function createBackupLoaders(options: BackupLoaderOptions): BackupLoaders
     return page;
   }
 
-  return { windows, connectionPage, backupById, latestBackupByInstance, pageFetchCount: () => pageFetches.size };
+  return { windows, connectionPage, backupById, latestBackupByInstance };
 }
 

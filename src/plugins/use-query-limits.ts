@@ -22,14 +22,6 @@ export interface QueryLimits {
   maxCost: number;
 }
 
-export const DEFAULT_QUERY_LIMITS: QueryLimits = {
-  maxDepth: 15,
-  maxAliases: 30,
-  maxDirectives: 50,
-  maxTokens: 5_000,
-  maxCost: 5_000,
-};
-
 export class QueryTooComplexError extends GraphQLError {
   constructor(message: string) {
     super(message, { extensions: { code: 'QUERY_TOO_COMPLEX' } });
