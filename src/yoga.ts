@@ -8,10 +8,12 @@ import { callerIdentity, createContextFactory } from './graphql/context';
 import type { GatewayUserContext } from './graphql/context';
 import { graphiqlOptions, renderOfflineGraphiQL } from './graphql/graphiql';
 import { buildGatewaySchema } from './graphql/schema';
+import { useCompiledExecution } from './plugins/use-compiled-execution';
 import { useCsrfGuard } from './plugins/use-csrf-guard';
 import { useErrorCodes } from './plugins/use-error-codes';
 import { useIntrospectionSwitch } from './plugins/use-introspection-switch';
 import { useReadiness } from './plugins/use-readiness';
+import { useRequestBodyLimit } from './plugins/use-request-body-limit';
 import { useQueryLimits } from './plugins/use-query-limits';
 import { useResponseCache } from './plugins/use-response-cache';
 import type { ResponseCacheOptions } from './plugins/use-response-cache';
@@ -46,13 +48,14 @@ export function createGateway(options: GatewayOptions): GatewayYoga {
     graphiql: config.graphiql ? graphiqlOptions : false,
     renderGraphiQL: renderOfflineGraphiQL,
     logging: options.logging ?? 'info',
-    maxRequestBodySize: config.maxRequestBodyBytes ?? DEFAULTS.maxRequestBodyBytes,
+    // Checked by useRequestBodyLimit, which does not count a body whose length is declared.
+    maxRequestBodySize: false,
     batching: batchLimit > 0 ? { limit: batchLimit } : false,
     maskedErrors: {
       // GraphQLErrors we raise carry a contract code and pass; anything else is masked with a code.
       maskError(error, message, isDev) {
         const masked = yogaMaskError(error, message, isDev);
-        if (masked instanceof GraphQLError && !masked.extensions.code) {
+        if (masked instanceof GraphQLError && !masked.extensions?.code) {
           return new GraphQLError(masked.message, {
             nodes: masked.nodes,
             positions: masked.positions,
@@ -64,11 +67,13 @@ export function createGateway(options: GatewayOptions): GatewayYoga {
       },
     },
     plugins: [
+      useRequestBodyLimit(config.maxRequestBodyBytes ?? DEFAULTS.maxRequestBodyBytes),
       useCsrfGuard(),
       useQueryLimits(config.queryLimits ?? DEFAULTS.queryLimits),
       useIntrospectionSwitch(config.introspection),
       useReadiness(() => client.isReachable(2_000)),
       useErrorCodes(),
+      useCompiledExecution(),
       ...(options.responseCache
         ? [useResponseCache({ ...options.responseCache, identify: (request) => callerIdentity(request, config.clumioApiToken) })]
         : []),

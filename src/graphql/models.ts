@@ -30,9 +30,12 @@ export interface ConnectionModel {
   beforeList: ListQuery;
 }
 
+/** An edge: its item, and where it sits, so its cursor is minted only when `cursor` is selected. */
 export interface EdgeModel {
-  cursor: string;
   node: WireEc2Backup;
+  connection: ConnectionModel;
+  page: ConnectionPage;
+  offset: number;
 }
 
 /** A connection's loaded page; pageInfo's fields are computed only when selected. */

@@ -30,54 +30,67 @@ const DEFAULT_CONNECTION_SIZE = 10;
  */
 const MAX_CHECKED_SIZE = 100;
 
-export function operationCost(
+/** One object field of the operation: how many items it yields per parent, and what is selected under it. */
+interface CostNode {
+  /** Items per parent object: 1, or a function of the variables (connections, `nodes`, `_entities`). */
+  fanOut: number | ((variables: Readonly<Record<string, unknown>> | undefined) => number);
+  children: CostNode[];
+}
+
+/**
+ * The operation's cost as a function of its variables. The document is walked once; what remains
+ * per request is reading the few list-size arguments and multiplying.
+ */
+export function compileOperationCost(
   schema: GraphQLSchema,
   document: DocumentNode,
   operationName: string | null | undefined,
-  variables: Readonly<Record<string, unknown>> | null | undefined,
-): number {
+): (variables: Readonly<Record<string, unknown>> | null | undefined) => number {
   const operations = document.definitions.filter((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
   const operation = operationName ? operations.find((o) => o.name?.value === operationName) : operations[0];
-  if (!operation) return 0;
+  if (!operation) return () => 0;
   const fragments = new Map<string, FragmentDefinitionNode>();
   for (const d of document.definitions) if (d.kind === Kind.FRAGMENT_DEFINITION) fragments.set(d.name.value, d);
   const root = operation.operation === 'query' ? schema.getQueryType() : operation.operation === 'mutation' ? schema.getMutationType() : schema.getSubscriptionType();
-  if (!root) return 0;
+  if (!root) return () => 0;
 
-  const argument = (field: FieldNode, name: string): unknown => {
+  const argument = (field: FieldNode, name: string, variables: Readonly<Record<string, unknown>> | undefined): unknown => {
     const node = field.arguments?.find((a) => a.name.value === name);
-    return node ? valueFromASTUntyped(node.value, variables ?? undefined) : undefined;
+    return node ? valueFromASTUntyped(node.value, variables) : undefined;
   };
 
   /** How many items a field can return, from what the caller asked for. */
-  const fanOut = (field: FieldNode, returnsConnection: boolean): number => {
+  const fanOut = (field: FieldNode, returnsConnection: boolean): CostNode['fanOut'] => {
     const name = field.name.value;
     if (name === 'nodes' || name === '_entities') {
-      const list = argument(field, name === 'nodes' ? 'ids' : 'representations');
-      if (Array.isArray(list)) return name === 'nodes' ? Math.min(list.length, MAX_CHECKED_SIZE) : list.length;
+      return (variables) => {
+        const list = argument(field, name === 'nodes' ? 'ids' : 'representations', variables);
+        if (Array.isArray(list)) return name === 'nodes' ? Math.min(list.length, MAX_CHECKED_SIZE) : list.length;
+        return returnsConnection ? connectionSize(field, variables) : 1;
+      };
     }
-    if (returnsConnection) {
-      const first = argument(field, 'first');
-      const last = argument(field, 'last');
-      const size = typeof first === 'number' ? first : typeof last === 'number' ? last : DEFAULT_CONNECTION_SIZE;
-      return Math.min(MAX_CHECKED_SIZE, Math.max(0, size));
-    }
-    return 1;
+    return returnsConnection ? (variables) => connectionSize(field, variables) : 1;
+  };
+  const connectionSize = (field: FieldNode, variables: Readonly<Record<string, unknown>> | undefined): number => {
+    const first = argument(field, 'first', variables);
+    const last = argument(field, 'last', variables);
+    const size = typeof first === 'number' ? first : typeof last === 'number' ? last : DEFAULT_CONNECTION_SIZE;
+    return Math.min(MAX_CHECKED_SIZE, Math.max(0, size));
   };
 
   const visiting = new Set<string>();
-  const selectionCost = (selectionSet: SelectionSetNode, parent: GraphQLCompositeType, multiplier: number): number => {
-    let total = 0;
+  const nodesOf = (selectionSet: SelectionSetNode, parent: GraphQLCompositeType): CostNode[] => {
+    const nodes: CostNode[] = [];
     for (const selection of selectionSet.selections) {
       if (selection.kind === Kind.INLINE_FRAGMENT) {
         const on = selection.typeCondition ? schema.getType(selection.typeCondition.name.value) : parent;
-        if (on && isCompositeType(on)) total += selectionCost(selection.selectionSet, on, multiplier);
+        if (on && isCompositeType(on)) nodes.push(...nodesOf(selection.selectionSet, on));
       } else if (selection.kind === Kind.FRAGMENT_SPREAD) {
         const fragment = fragments.get(selection.name.value);
         if (!fragment || visiting.has(fragment.name.value)) continue; // cycles are a validation error anyway
         const on = schema.getType(fragment.typeCondition.name.value);
         visiting.add(fragment.name.value);
-        if (on && isCompositeType(on)) total += selectionCost(fragment.selectionSet, on, multiplier);
+        if (on && isCompositeType(on)) nodes.push(...nodesOf(fragment.selectionSet, on));
         visiting.delete(fragment.name.value);
       } else {
         if (selection.name.value.startsWith('__') || !selection.selectionSet) continue;
@@ -85,12 +98,20 @@ export function operationCost(
         if (!definition) continue;
         const type = getNamedType(definition.type);
         if (!isCompositeType(type)) continue;
-        const items = multiplier * fanOut(selection, type.name.endsWith('Connection'));
-        total += items + selectionCost(selection.selectionSet, type, items);
+        nodes.push({ fanOut: fanOut(selection, type.name.endsWith('Connection')), children: nodesOf(selection.selectionSet, type) });
       }
+    }
+    return nodes;
+  };
+  const tree = nodesOf(operation.selectionSet, root);
+
+  const costOf = (nodes: CostNode[], multiplier: number, variables: Readonly<Record<string, unknown>> | undefined): number => {
+    let total = 0;
+    for (const node of nodes) {
+      const items = multiplier * (typeof node.fanOut === 'number' ? node.fanOut : node.fanOut(variables));
+      total += items + costOf(node.children, items, variables);
     }
     return total;
   };
-
-  return selectionCost(operation.selectionSet, root, 1);
+  return (variables) => costOf(tree, 1, variables ?? undefined);
 }

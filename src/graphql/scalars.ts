@@ -1,19 +1,16 @@
 import { GraphQLScalarType, Kind } from 'graphql';
 import { BadUserInputError, unexpectedUpstream } from '../errors';
-import { instantOf } from '../paging/start-time';
+import { isRfc3339 } from '../paging/start-time';
 
 /**
  * The schema's custom scalars (descriptions live in schema/base.graphql).
  */
 
 /**
- * True for a real RFC 3339 date-time with a zone (rejects 2026-02-30 and 25:00). Second 60 is refused:
- * Clumio's API (Go's RFC 3339 parser) refuses leap seconds, and an input it would refuse must fail
- * here, before any upstream call. The parsing is paging's, which needs the instant anyway.
+ * DateTime accepts a real RFC 3339 date-time with a zone (not 2026-02-30, not 25:00). Second 60 is
+ * refused: Clumio's API (Go's RFC 3339 parser) refuses leap seconds, and an input it would refuse
+ * must fail here, before any upstream call. The check is paging's, which parses start times anyway.
  */
-export function isRfc3339(value: string): boolean {
-  return instantOf(value) !== undefined;
-}
 
 function parseDateTime(value: unknown): string {
   if (typeof value !== 'string' || !isRfc3339(value)) {

@@ -2,8 +2,11 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import { Source, parse } from 'graphql';
+import { isObjectType } from 'graphql';
 import type { DocumentNode, GraphQLSchema } from 'graphql';
+import { settleListItems } from './list-items';
 import { resolvers } from './resolvers';
+import { wireKeyOf } from './resolvers/wire-field';
 
 /** The project root (the folder holding schema/), found from here whether running from src/ or dist/src/. */
 export function projectRoot(): string {
@@ -28,9 +31,36 @@ export function loadTypeDefs(): DocumentNode[] {
  * its type's `__resolveReference`.
  */
 export function buildGatewaySchema(): GraphQLSchema {
-  return buildSubgraphSchema({
+  const schema = buildSubgraphSchema({
     typeDefs: loadTypeDefs(),
     // The generated Resolvers type is stricter than @apollo/subgraph's resolver map; the shapes agree.
     resolvers: resolvers as never,
   });
+  dropPlainReads(schema);
+  // `_entities` resolves one promise per representation: settled so that a failing representation
+  // nulls its own position only, whichever executor runs it (see list-items.ts).
+  const entities = schema.getQueryType()?.getFields()._entities;
+  const resolveEntities = entities?.resolve;
+  if (!entities || !resolveEntities) throw new Error('@apollo/subgraph built no _entities resolver');
+  entities.resolve = (...args) => {
+    const result: unknown = resolveEntities(...args);
+    return Array.isArray(result) ? settleListItems(result) : result;
+  };
+  return schema;
+}
+
+/**
+ * Removes the resolvers that read the wire field of the GraphQL field's own name (`tags`, `size`,
+ * `ami`, a tag's `key`): default resolution reads the same property, and compiled execution
+ * (use-compiled-execution.ts) turns a field without a resolver into a plain property read, where a
+ * resolver is a call with a resolve-info object built for it, on every field of every item. The
+ * resolver map keeps them all, so every schema field still needs its mapping to type-check.
+ */
+function dropPlainReads(schema: GraphQLSchema): void {
+  for (const type of Object.values(schema.getTypeMap())) {
+    if (!isObjectType(type) || type.name.startsWith('__')) continue;
+    for (const field of Object.values(type.getFields())) {
+      if (wireKeyOf(field.resolve) === field.name) field.resolve = undefined;
+    }
+  }
 }

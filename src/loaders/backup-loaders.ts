@@ -82,11 +82,14 @@ function windowKey(request: WindowRequest): string {
 export function createBackupLoaders(options: BackupLoaderOptions): BackupLoaders {
   const { client, caller, maxPageSize } = options;
   const pageFetches = new Map<string, Promise<ListPage>>();
+  /** Every backup this request's list pages returned, by ID: `backupById` answers from it without a call. */
+  const listed = new Map<string, WireEc2Backup>();
 
   const backupById = new DataLoader<string, WireEc2Backup | null>(
     async (ids) => {
+      if (ids.every((id) => listed.has(id))) return ids.map((id) => listed.get(id) as WireEc2Backup);
       const who = caller();
-      return Promise.all(ids.map((id) => client.getBackup(who, id).catch((error: Error) => error)));
+      return Promise.all(ids.map((id) => listed.get(id) ?? client.getBackup(who, id).catch((error: Error) => error)));
     },
     { name: 'backupById', maxBatchSize: 100 },
   );
@@ -97,7 +100,7 @@ export function createBackupLoaders(options: BackupLoaderOptions): BackupLoaders
     let fetch = pageFetches.get(key);
     if (!fetch) {
       fetch = client.listBackups(caller(), request).then((result) => {
-        for (const item of result.items) if (typeof item.id === 'string') backupById.prime(item.id, item);
+        for (const item of result.items) if (typeof item.id === 'string') listed.set(item.id, item);
         return result;
       });
       pageFetches.set(key, fetch);

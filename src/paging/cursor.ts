@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { compareTimestamps, instantOf } from './start-time';
 
 /**
@@ -56,15 +56,12 @@ export interface CursorPosition {
 
 /** 12 hex digits of SHA-256 over the list's canonical query key: computed once per connection. */
 export function listFingerprint(listKey: string): string {
-  return createHash('sha256').update(listKey).digest('hex').slice(0, 12);
+  return hash('sha256', listKey, 'hex').slice(0, 12);
 }
 
 /** 40 bits of SHA-256 of a Clumio ID: enough to tell apart the few items that share a start time. */
 export function identityOf(id: string | null | undefined): string {
-  return createHash('sha256')
-    .update(`id:${id ?? ''}`)
-    .digest('hex')
-    .slice(0, 10);
+  return hash('sha256', `id:${id ?? ''}`, 'hex').slice(0, 10);
 }
 
 export function encodeCursor(position: CursorPosition, fingerprint: string): string {

@@ -16,11 +16,28 @@ export interface Instant {
 
 const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(?:[Zz]|([+-])(\d{2}):(\d{2}))$/;
 
+/**
+ * The shape of an RFC 3339 date-time with every field in range; only a day of 29 to 31 needs its
+ * month (and year) looked at. One match instead of a parse, for output values.
+ */
+const RFC3339_SHAPE = /^(\d{4})-(0[1-9]|1[0-2])-(?:0[1-9]|1\d|2[0-8]|(29|3[01]))[Tt](?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d(?:\.\d{1,9})?(?:[Zz]|[+-](?:[01]\d|2[0-3]):[0-5]\d)$/;
+
+/** True for a real RFC 3339 date-time with a zone: exactly what instantOf accepts, without parsing it. */
+export function isRfc3339(text: string): boolean {
+  const m = RFC3339_SHAPE.exec(text);
+  return m !== null && (m[3] === undefined || Number(m[3]) <= daysInMonth(Number(m[1]), Number(m[2])));
+}
+
 /** The instant an RFC 3339 date-time names; undefined when the text is not one. */
 export function instantOf(text: string | null | undefined): Instant | undefined {
   const m = typeof text === 'string' ? RFC3339.exec(text) : null;
   if (!m) return undefined;
-  const [year, month, day, hour, minute, second] = m.slice(1, 7).map(Number) as [number, number, number, number, number, number];
+  const year = Number(m[1]);
+  const month = Number(m[2]);
+  const day = Number(m[3]);
+  const hour = Number(m[4]);
+  const minute = Number(m[5]);
+  const second = Number(m[6]);
   if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return undefined;
   if (hour > 23 || minute > 59 || second > 59) return undefined;
   let offsetMinutes = 0;
@@ -34,7 +51,7 @@ export function instantOf(text: string | null | undefined): Instant | undefined 
   const shift = year < 100 ? 400 : 0;
   const ms = Date.UTC(year + shift, month - 1, day, hour, minute, second) - (shift === 0 ? 0 : Date.UTC(2000, 0, 1) - Date.UTC(1600, 0, 1));
   let fraction = m[7] ?? '';
-  while (fraction.endsWith('0')) fraction = fraction.slice(0, -1);
+  if (fraction.endsWith('0')) fraction = fraction.replace(/0+$/, '');
   return { seconds: ms / 1000 - offsetMinutes * 60, fraction };
 }
 

@@ -18,7 +18,7 @@ export function useErrorCodes(): Plugin {
           setResult({
             ...single,
             errors: single.errors.map((error) =>
-              error.extensions.code
+              error.extensions?.code
                 ? error
                 : new GraphQLError(error.message, {
                     nodes: error.nodes,

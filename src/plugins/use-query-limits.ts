@@ -3,15 +3,16 @@ import { maxDepthRule } from '@escape.tech/graphql-armor-max-depth';
 import { maxDirectivesRule } from '@escape.tech/graphql-armor-max-directives';
 import { MaxTokensParserWLexer } from '@escape.tech/graphql-armor-max-tokens';
 import { GraphQLError } from 'graphql';
-import type { ValidationContext } from 'graphql';
+import type { DocumentNode, GraphQLSchema, ValidationContext } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
-import { operationCost } from '../graphql/operation-cost';
+import { compileOperationCost } from '../graphql/operation-cost';
 
 /**
  * Refuses hostile operations before any upstream call, with QUERY_TOO_COMPLEX and a message that
  * names the limit. Depth, aliases and directives are graphql-armor's validation rules; tokens are
  * counted by graphql-armor's parser; the cost (see operation-cost.ts) is checked at execution,
- * when the real variable values are known.
+ * when the real variable values are known (the document is walked once, then only its list-size
+ * arguments are read per request).
  */
 
 export interface QueryLimits {
@@ -51,17 +52,31 @@ export function useQueryLimits(limits: QueryLimits): Plugin {
     return parser.parseDocument();
   };
 
+  const rules = [
+    maxDepthRule({ ...armor, n: limits.maxDepth }),
+    maxAliasesRule({ ...armor, n: limits.maxAliases }),
+    maxDirectivesRule({ ...armor, n: limits.maxDirectives }),
+  ];
+
+  // Each operation's cost function, compiled once per parsed document (yoga's parse cache bounds them).
+  const costs = new WeakMap<DocumentNode, Map<string, (variables: Readonly<Record<string, unknown>> | null | undefined) => number>>();
+  const costOf = (schema: GraphQLSchema, document: DocumentNode, operationName: string | null | undefined) => {
+    let byName = costs.get(document);
+    if (!byName) costs.set(document, (byName = new Map()));
+    let cost = byName.get(operationName ?? '');
+    if (!cost) byName.set(operationName ?? '', (cost = compileOperationCost(schema, document, operationName)));
+    return cost;
+  };
+
   return {
     onParse({ setParseFn }) {
       setParseFn(parseWithTokenLimit as never);
     },
     onValidate({ addValidationRule }) {
-      addValidationRule(maxDepthRule({ ...armor, n: limits.maxDepth }));
-      addValidationRule(maxAliasesRule({ ...armor, n: limits.maxAliases }));
-      addValidationRule(maxDirectivesRule({ ...armor, n: limits.maxDirectives }));
+      for (const rule of rules) addValidationRule(rule);
     },
     onExecute({ args, setResultAndStopExecution }) {
-      const cost = operationCost(args.schema, args.document, args.operationName, args.variableValues);
+      const cost = costOf(args.schema, args.document, args.operationName)(args.variableValues);
       if (cost > limits.maxCost) {
         setResultAndStopExecution({
           errors: [

@@ -1,3 +1,4 @@
+import { request as httpRequest } from 'node:http';
 import { parseConfig } from '../../src/config';
 import { startGateway } from '../../src/server';
 import { startHarness, expectNoErrors } from '../support/harness';
@@ -89,6 +90,43 @@ describe('serving', () => {
     await closing;
     await expect(fetch(`${other.gateway.url}/health`)).rejects.toThrow();
     await other.emulator.close();
+  });
+});
+
+describe('request bodies', () => {
+  /** POSTs `body` in `chunks` pieces; without a Content-Length when `chunked` (Transfer-Encoding: chunked). */
+  function post(url: string, body: string, chunked: boolean): Promise<{ status: number; body: any }> {
+    return new Promise((resolve, reject) => {
+      const headers: Record<string, string> = { 'content-type': 'application/json' };
+      if (!chunked) headers['content-length'] = String(Buffer.byteLength(body));
+      const req = httpRequest(`${url}/graphql`, { method: 'POST', headers }, (res) => {
+        let text = '';
+        res.setEncoding('utf8').on('data', (chunk: string) => (text += chunk)).on('end', () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) }));
+      });
+      req.on('error', reject);
+      for (let i = 0; i < body.length; i += 1000) req.write(body.slice(i, i + 1000));
+      req.end();
+    });
+  }
+
+  it('refuses a body over MAX_REQUEST_BODY_BYTES with 413, declared or chunked, and reads one within it either way', async () => {
+    const small = await startHarness({ env: { MAX_REQUEST_BODY_BYTES: '2000' } });
+    try {
+      const padding = ' '.repeat(2100);
+      const large = JSON.stringify({ query: `{ ec2InstanceBackups(first: 1) { totalCount } }${padding}` });
+      const fits = JSON.stringify({ query: '{ ec2InstanceBackups(first: 1) { totalCount } }' });
+      for (const chunked of [false, true]) {
+        const refused = await post(small.gateway.url, large, chunked);
+        expect([chunked, refused.status, refused.body.errors?.[0]?.extensions?.code]).toEqual([chunked, 413, 'BAD_REQUEST']);
+        expect(refused.body.errors[0].message).toMatch(/larger than 2000 bytes/);
+        const answered = await post(small.gateway.url, fits, chunked);
+        expect([chunked, answered.status, answered.body.data?.ec2InstanceBackups?.totalCount]).toEqual([chunked, 200, small.emulator.backups.length]);
+      }
+      // Only the two bodies within the limit reached Clumio.
+      expect(small.upstream()).toHaveLength(2);
+    } finally {
+      await small.close();
+    }
   });
 });
 

@@ -57,7 +57,8 @@ async function anythingOutside(connection: ConnectionModel, side: 'after' | 'bef
 export const Ec2InstanceBackupConnection: Ec2InstanceBackupConnectionResolvers = {
   edges: async (connection, _args, context) => {
     const page = await loadPage(connection, context);
-    return page.items.map((node, i): EdgeModel => ({ node, cursor: cursorAt(connection, page, page.window.from + i) }));
+    const { from } = page.window;
+    return page.items.map((node, i): EdgeModel => ({ node, connection, page, offset: from + i }));
   },
   nodes: async (connection, _args, context) => (await loadPage(connection, context)).items,
   pageInfo: async (connection, _args, context) => ({ connection, page: await loadPage(connection, context) }),
@@ -66,7 +67,7 @@ export const Ec2InstanceBackupConnection: Ec2InstanceBackupConnectionResolvers =
 };
 
 export const Ec2InstanceBackupEdge: Ec2InstanceBackupEdgeResolvers = {
-  cursor: (edge) => edge.cursor,
+  cursor: (edge) => cursorAt(edge.connection, edge.page, edge.offset),
   node: (edge) => edge.node,
 };
 

@@ -2,6 +2,7 @@ import { BadUserInputError } from '../../errors';
 import type { QueryResolvers } from '../../generated/resolvers-types';
 import type { GatewayContext } from '../context';
 import { fromGlobalId } from '../global-id';
+import { settleListItems } from '../list-items';
 import type { InstanceModel } from '../models';
 import type { WireEc2Backup } from '../../clumio/wire-types';
 import { backupConnection } from './connection';
@@ -52,8 +53,8 @@ export const Query: QueryResolvers = {
     if (args.ids.length > MAX_NODES) {
       throw new BadUserInputError(`\`ids\` takes at most ${MAX_NODES} IDs; got ${args.ids.length}.`, 'ids');
     }
-    // One promise per position: graphql-js completes each on its own, so a bad or missing ID nulls
-    // its own entry only. (The generated type has no slot for a per-item promise of null.)
-    return args.ids.map((id) => loadNode(id, context)) as unknown as Array<Promise<WireEc2Backup | InstanceModel>>;
+    // One promise per position, completed on its own, so a bad or missing ID nulls its own entry
+    // only. (The generated type has no slot for a per-item promise of null or an Error.)
+    return settleListItems(args.ids.map((id) => loadNode(id, context))) as unknown as Array<Promise<WireEc2Backup | InstanceModel>>;
   },
 };

@@ -1,9 +1,23 @@
+/** The wire key each resolver made by wireField reads. */
+const wireKeys = new WeakMap<object, PropertyKey>();
+
 /**
  * Field resolvers that read one Clumio wire field. Typed against the wire type, so a GraphQL field
  * mapped to a missing or differently typed wire field fails the type check.
  */
 export function wireField<T, K extends keyof T>(key: K): (parent: T) => NonNullable<T[K]> | null {
-  return (parent) => parent[key] ?? null;
+  const resolve = (parent: T): NonNullable<T[K]> | null => parent[key] ?? null;
+  wireKeys.set(resolve, key);
+  return resolve;
+}
+
+/**
+ * The wire key a resolver made by wireField reads; undefined for any other resolver. A field whose
+ * resolver reads the wire key of its own name is what GraphQL's default resolution does already
+ * (graphql/schema.ts drops such resolvers from the executable schema).
+ */
+export function wireKeyOf(resolver: unknown): PropertyKey | undefined {
+  return typeof resolver === 'function' ? wireKeys.get(resolver) : undefined;
 }
 
 /**
