@@ -228,8 +228,8 @@ export type Ec2InstanceBackupConnection = {
   pageInfo: PageInfo;
   /**
    * How many backups match the filter now, in the whole list (Clumio's `total_count` for the filter):
-   * not only this page, and not the remainder after `after` or before `before`. Asking for it alone
-   * costs one one-item upstream call; next to a page read after or before a cursor, one more such call.
+   * not only this page, and not the remainder after `after` or before `before`. It comes with the
+   * page's own Clumio call; asked for alone, it costs one one-item call.
    */
   totalCount?: Maybe<Scalars['Int']['output']>;
 };
@@ -385,9 +385,11 @@ export type Query = {
    * page; 10 when neither is given). A cursor names a backup's place in the order (its start time and
    * identity), not an offset, so paging on while backups are added and expire serves no backup twice
    * and skips none that is still there. A page costs one Clumio call whenever one upstream page of at
-   * most 100 holds it together with the cursor's backup and the backups that started at the same
-   * second before it; a page before a cursor needs a second call to learn where the list ends when
-   * more than 100 backups precede the cursor, unless the cursor still knows it.
+   * most 100 holds it together with the cursor's backup, `totalCount` included: a cursor also
+   * remembers where its backup was, and the page is read there from the whole list, with room for up
+   * to 10 backups to have arrived (newest first) or expired (oldest first) since; when its backup has
+   * moved further, one more call finds it by its start time. `last` without a cursor first learns the
+   * list's length (one 100-item call when the list is longer).
    */
   ec2InstanceBackups?: Maybe<Ec2InstanceBackupConnection>;
   /**

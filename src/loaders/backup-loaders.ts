@@ -4,12 +4,12 @@ import type { ClumioCaller, ListPage } from '../clumio/clumio-client';
 import { listQuery } from '../clumio/list-query';
 import type { ListQuery } from '../clumio/list-query';
 import type { WireEc2Backup } from '../clumio/wire-types';
-import { BadUserInputError } from '../errors';
 import type { ConnectionPlan } from '../paging/connection-window';
-import { resolveWindow } from '../paging/keyset';
-import type { ListView, ResolvedWindow } from '../paging/keyset';
+import { pageSteps } from '../paging/page-steps';
+import type { FoundPage } from '../paging/page-steps';
+import type { ListView } from '../paging/keyset';
 import { pageRange, planPages, unloadedRanges } from '../paging/page-planner';
-import type { PageFetch } from '../paging/page-planner';
+import type { OffsetRange, PageFetch } from '../paging/page-planner';
 
 /**
  * Per-request DataLoaders over the Clumio client. Built fresh for every GraphQL request (see
@@ -18,9 +18,11 @@ import type { PageFetch } from '../paging/page-planner';
  *
  * - `windows`: slices of sorted, filtered lists. All slices asked for in one tick are grouped by list,
  *   and each list is fetched with the fewest pages that cover every slice (page-planner.ts).
- * - `connectionPage`: one connection's page, found by keyset.ts in steps, each step's slices loaded
- *   through `windows` (so the first step of every connection in an operation shares one batch).
- * - `backupById`: GET /backups/aws/ec2-instances/{id}; primed with every backup a list page returned.
+ * - `connectionPage`: one connection's page, found in steps (page-steps.ts: by the cursor's offset in
+ *   the caller's list, else by keyset), each step's slices loaded through `windows` (so the first
+ *   step of every connection in an operation shares one batch with `totalCount`).
+ * - `backupById`: GET /backups/aws/ec2-instances/{id}, or none for a backup a list page of this request
+ *   already returned.
  * - `latestBackupByInstance`: an instance's newest backup, a one-item slice of its list, so it shares
  *   pages with `Ec2Instance.backups` asked for in the same operation.
  *
@@ -46,26 +48,19 @@ export interface WindowResult {
   view: ListView<WireEc2Backup>;
 }
 
-/** A connection's page: the slice keyset.ts settled on, and what was loaded of the list to find it. */
-export interface ConnectionPage {
-  window: ResolvedWindow;
-  items: WireEc2Backup[];
-  view: ListView<WireEc2Backup>;
-}
+/** A connection's page: the slice page-steps.ts settled on, and what was loaded of the list to find it. */
+export type ConnectionPage = FoundPage<WireEc2Backup>;
 
 export interface BackupLoaders {
   windows: DataLoader<WindowRequest, WindowResult, string>;
-  /** The page a connection serves from `list` (the caller's list cut by the cursors) under `plan`. */
-  connectionPage(list: ListQuery, plan: ConnectionPlan): Promise<ConnectionPage>;
+  /**
+   * The page a connection serves under `plan`: read by keyset from `read` (the caller's list cut by
+   * the cursors), or first by the cursor's offset from `seekIn` (the caller's own list) when given.
+   */
+  connectionPage(read: ListQuery, plan: ConnectionPlan, seekIn?: ListQuery): Promise<ConnectionPage>;
   backupById: DataLoader<string, WireEc2Backup | null>;
   latestBackupByInstance: DataLoader<string, WireEc2Backup | null>;
 }
-
-/**
- * Steps one page may take: usually one or two; more only while reading a run of tied start times
- * that changed around a cursor (each step reads up to a full upstream page of it).
- */
-const MAX_PAGE_STEPS = 12;
 
 export interface BackupLoaderOptions {
   client: ClumioClient;
@@ -184,33 +179,35 @@ export function createBackupLoaders(options: BackupLoaderOptions): BackupLoaders
     { name: 'latestBackupByInstance', maxBatchSize: 100 },
   );
 
+  /** Loads `ranges` of `list` (none: just its length) through `windows`, and returns what is known of it. */
+  async function loadRanges(list: ListQuery, ranges: OffsetRange[]): Promise<ListView<WireEc2Backup>> {
+    const requests: WindowRequest[] =
+      ranges.length > 0 ? ranges.map((range) => ({ list, window: { kind: 'range', ...range } })) : [{ list, window: { kind: 'total' } }];
+    const results = await Promise.all(requests.map((request) => windows.load(request)));
+    return (results[0] as WindowResult).view;
+  }
+
   /**
-   * Steps keyset.ts through one connection's page. The first step's loads are issued synchronously,
-   * so they join the same `windows` batch as every other field resolved in this tick.
+   * Drives page-steps.ts through one connection's page. The first step's loads are issued
+   * synchronously, so they join the same `windows` batch as every other field resolved in this tick
+   * (`totalCount` of the same list included).
    */
-  async function loadConnectionPage(list: ListQuery, plan: ConnectionPlan): Promise<ConnectionPage> {
-    let view: ListView<WireEc2Backup> = { total: undefined, item: () => undefined };
-    for (let step = 1; ; step++) {
-      const next = resolveWindow(plan, view, maxPageSize);
-      if (next.kind === 'page') return { window: next.window, items: next.items, view };
-      if (step > MAX_PAGE_STEPS) {
-        throw new BadUserInputError('The backups around this cursor changed too much to find its place: restart paging without a cursor.');
-      }
-      const requests: WindowRequest[] =
-        next.ranges.length > 0
-          ? next.ranges.map((range) => ({ list, window: { kind: 'range', ...range } }))
-          : [{ list, window: { kind: 'total' } }];
-      const results = await Promise.all(requests.map((request) => windows.load(request)));
-      view = (results[0] as WindowResult).view;
+  async function loadConnectionPage(read: ListQuery, plan: ConnectionPlan, seekIn: ListQuery | undefined): Promise<ConnectionPage> {
+    const steps = pageSteps<WireEc2Backup>(plan, seekIn !== undefined, maxPageSize);
+    let next = steps.next();
+    while (!next.done) {
+      const { list, ranges } = next.value;
+      next = steps.next(await loadRanges(list === 'caller' ? (seekIn as ListQuery) : read, ranges));
     }
+    return next.value;
   }
 
   const connectionPages = new Map<string, Promise<ConnectionPage>>();
-  function connectionPage(list: ListQuery, plan: ConnectionPlan): Promise<ConnectionPage> {
+  function connectionPage(read: ListQuery, plan: ConnectionPlan, seekIn?: ListQuery): Promise<ConnectionPage> {
     // Aliases with identical arguments resolve one page.
-    const key = `${list.key}|${plan.take}${plan.count}|${JSON.stringify(plan.after ?? null)}|${JSON.stringify(plan.before ?? null)}`;
+    const key = `${read.key}|${seekIn ? 'seek' : 'keyset'}|${plan.take}${plan.count}|${JSON.stringify(plan.after ?? null)}|${JSON.stringify(plan.before ?? null)}`;
     let page = connectionPages.get(key);
-    if (!page) connectionPages.set(key, (page = loadConnectionPage(list, plan)));
+    if (!page) connectionPages.set(key, (page = loadConnectionPage(read, plan, seekIn)));
     return page;
   }
 

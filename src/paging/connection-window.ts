@@ -48,6 +48,8 @@ export interface ConnectionPlan {
   /** Serve the first or the last `count` items between them. */
   take: 'first' | 'last';
   count: number;
+  /** The caller's own bounds (its filter): the caller's list. */
+  callerBounds: StartTimeBounds;
   /** The caller's bounds narrowed by both cursors: the list to read. */
   bounds: StartTimeBounds;
   /** The caller's bounds narrowed by `after` alone / `before` alone (for pageInfo's "anything outside?"). */
@@ -72,9 +74,9 @@ const REFUSALS = {
     `\`${name}\` comes from an earlier version of this API whose cursors could repeat or skip backups while the list changed: restart paging without a cursor.`,
 };
 
-function checkCursor(name: 'after' | 'before', cursor: string | null | undefined, fingerprint: string): CursorPosition | undefined {
+function checkCursor(name: 'after' | 'before', cursor: string | null | undefined, fingerprint: () => string): CursorPosition | undefined {
   if (cursor === null || cursor === undefined) return undefined;
-  const decoded = decodeCursor(cursor, fingerprint);
+  const decoded = decodeCursor(cursor, fingerprint());
   if (decoded.ok) return decoded.position;
   throw new BadUserInputError(REFUSALS[decoded.reason](name), name);
 }
@@ -109,7 +111,8 @@ export function planConnection(
   args: ConnectionArgs,
   caller: StartTimeBounds,
   direction: Direction,
-  fingerprint: string,
+  /** The list's fingerprint (cursor.ts), asked for only when there is a cursor to check. */
+  fingerprint: () => string,
 ): ConnectionPlan {
   const first = checkCount('first', args.first);
   const last = checkCount('last', args.last);
@@ -130,6 +133,7 @@ export function planConnection(
     before,
     take: backward ? 'last' : 'first',
     count: first ?? last ?? DEFAULT_PAGE_ITEMS,
+    callerBounds: boundsFor(caller, direction, undefined, undefined),
     bounds: boundsFor(caller, direction, after, before),
     afterBounds: boundsFor(caller, direction, after, undefined),
     beforeBounds: boundsFor(caller, direction, undefined, before),

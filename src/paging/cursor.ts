@@ -4,26 +4,30 @@ import { compareTimestamps, instantOf } from './start-time';
 /**
  * Connection cursors: opaque to clients, versioned, and bound to the list they were issued for.
  *
- * A v2 cursor names a position in the list's order, not an offset, so it stays exact while backups
+ * A cursor names a position in the list's order, not an offset, so it stays exact while backups
  * are added and expire: the boundary item's `start_timestamp` and identity, and where the item sat
  * among the items sharing that start time. Clumio sorts by start time only and orders ties its own
  * way; the ranks and the neighbours' identities let the gateway find the boundary among its ties
- * again (keyset.ts explains how each field is used). Everything but the start time and identity is
- * a hint, checked against what Clumio returns before it is relied on.
+ * again (keyset.ts explains how each field is used). It also remembers the item's offset in the
+ * list when it was issued, so the next page can be read where the item probably still is, from the
+ * caller's own list (offset-seek.ts). Everything but the start time and identity is a hint, checked
+ * against what Clumio returns before it is relied on.
  *
  * Each cursor also carries a short fingerprint of the list's upstream query (filter and sort), so a
  * cursor sent back with another filter or order is refused instead of pointing into another list.
  *
- * Format: base64url("v2|" + fingerprint + "|" + startTimestamp + "|" + floor + "|" + rankFromStart
- *   + "|" + rankFromEnd + "|" + lengthHint + "|" + identity + "|" + tiedBefore + "|" + tiedAfter),
- * lists comma-separated, floor "" when unknown and "~" when nothing lay below. At most ~260
- * characters, whatever the IDs and however many items tie.
+ * Format v3: base64url("v3|" + fingerprint + "|" + startTimestamp + "|" + floor + "|" + rankFromStart
+ *   + "|" + rankFromEnd + "|" + offset + "|" + identity + "|" + tiedBefore + "|" + tiedAfter),
+ * lists comma-separated, floor "" when unknown and "~" when nothing lay below, offset "" when
+ * unknown. At most ~260 characters, whatever the IDs and however many items tie.
  *
- * v1 cursors (offsets, issued before) are recognised and refused: an offset may have moved since it
- * was issued, and serving from it is exactly the repeat-or-skip this version exists to prevent.
+ * v2 cursors (issued before offsets were remembered) are still read: their `lengthHint` (where the
+ * list up to the item's last tie ended) gives the offset when the item's rank from the end is known.
+ * v1 cursors (bare offsets) are recognised and refused: an offset may have moved since it was
+ * issued, and serving from it alone is exactly the repeat-or-skip positions exist to prevent.
  */
 
-const VERSION = 'v2';
+const VERSION = 'v3';
 const IDENTITY = /^[0-9a-f]{10}$/;
 const COUNT = /^(0|[1-9]\d{0,8})$/;
 /** How many tied neighbours a cursor remembers on each side of its boundary item. */
@@ -50,8 +54,8 @@ export interface CursorPosition {
   tiedBefore: string[];
   /** Identities of up to TIED_NEIGHBOURS tied items just after the boundary, nearest first. */
   tiedAfter: string[];
-  /** Items in the list up to the last of the boundary's ties, when known (else 0): where a page before this cursor probably ends. */
-  lengthHint: number;
+  /** The boundary item's offset in the list (filter and order) when the cursor was issued, if known. */
+  offset: number | undefined;
 }
 
 /** 12 hex digits of SHA-256 over the list's canonical query key: computed once per connection. */
@@ -73,7 +77,7 @@ export function encodeCursor(position: CursorPosition, fingerprint: string): str
     floor,
     position.rankFromStart,
     position.rankFromEnd,
-    position.lengthHint,
+    position.offset ?? '',
     position.identity,
     position.tiedBefore.join(','),
     position.tiedAfter.join(','),
@@ -96,8 +100,10 @@ export function decodeCursor(cursor: string, fingerprint: string): CursorDecodeR
   const [version, mintedFor, startTimestamp, floorText, fromStart, fromEnd, hint, identity, before, after] = fields as [
     string, string, string, string, string, string, string, string, string, string,
   ];
-  if (version !== VERSION || !/^[0-9a-f]{12}$/.test(mintedFor)) return MALFORMED;
-  if (!instantOf(startTimestamp) || !COUNT.test(fromStart) || !COUNT.test(fromEnd) || !COUNT.test(hint)) return MALFORMED;
+  if ((version !== VERSION && version !== 'v2') || !/^[0-9a-f]{12}$/.test(mintedFor)) return MALFORMED;
+  if (!instantOf(startTimestamp) || !COUNT.test(fromStart) || !COUNT.test(fromEnd)) return MALFORMED;
+  // v3: the offset or ""; v2: the list's length up to the item's last tie (0 when not known).
+  if (!(COUNT.test(hint) || (version === VERSION && hint === ''))) return MALFORMED;
   if (!IDENTITY.test(identity)) return MALFORMED;
   const tiedBefore = identities(before);
   const tiedAfter = identities(after);
@@ -110,17 +116,21 @@ export function decodeCursor(cursor: string, fingerprint: string): CursorDecodeR
     floor = floorText;
   }
   if (mintedFor !== fingerprint) return { ok: false, reason: 'other-list' };
+  const rankFromEnd = Number(fromEnd);
+  let offset: number | undefined;
+  if (version === VERSION) offset = hint === '' ? undefined : Number(hint);
+  else if (Number(hint) > 0 && rankFromEnd > 0 && Number(hint) >= rankFromEnd) offset = Number(hint) - rankFromEnd;
   return {
     ok: true,
     position: {
       startTimestamp,
       identity,
       rankFromStart: Number(fromStart),
-      rankFromEnd: Number(fromEnd),
+      rankFromEnd,
       floor,
       tiedBefore,
       tiedAfter,
-      lengthHint: Number(hint),
+      offset,
     },
   };
 }

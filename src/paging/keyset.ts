@@ -40,6 +40,28 @@ export interface KeyedItem {
   start_timestamp?: string | null;
 }
 
+/**
+ * An item's start time as an instant, and its identity (cursor.ts), each computed once per item: a
+ * page's cursors compare every item with its neighbours. Kept beside the item itself (a WeakMap:
+ * they go when the request's items go).
+ */
+const startInstants = new WeakMap<KeyedItem, Instant | null>();
+const identities = new WeakMap<KeyedItem, string>();
+
+function startOf(item: KeyedItem | undefined): Instant | undefined {
+  if (item === undefined) return undefined;
+  let instant = startInstants.get(item);
+  if (instant === undefined) startInstants.set(item, (instant = instantOf(item.start_timestamp) ?? null));
+  return instant ?? undefined;
+}
+
+function identityOfItem(item: KeyedItem | undefined): string {
+  if (item === undefined) return identityOf(undefined);
+  let identity = identities.get(item);
+  if (identity === undefined) identities.set(item, (identity = identityOf(item.id)));
+  return identity;
+}
+
 /** What is known so far of the list being read. */
 export interface ListView<T extends KeyedItem> {
   /** Items in the list (Clumio's total_count), once any page has been fetched. */
@@ -57,6 +79,11 @@ export interface ResolvedWindow {
   /** Offsets of the cursors' own items where they were found (for minting cursors next to them). */
   afterAt?: number | undefined;
   beforeAt?: number | undefined;
+  /**
+   * Which list the offsets are of: the list read cut by the cursors (keyset paging) or the caller's
+   * own list (offset-seek.ts).
+   */
+  readFrom: 'cut' | 'caller';
   /**
    * Whether the caller's list holds items before / after the page (whatever the arguments, as the
    * gateway has always answered), or 'outside' when the list read holds none on that side and the
@@ -91,15 +118,14 @@ class KeysetReader<T extends KeyedItem> {
 
   /** < 0, 0, > 0 as the item comes before, with, or after start time `t` in the list's order. */
   relation(offset: number, t: Instant): number {
-    const instant = instantOf(this.view.item(offset)?.start_timestamp);
+    const instant = startOf(this.view.item(offset));
     if (!instant) return 1;
     const c = compareInstants(instant, t);
     return this.plan.direction === 'ASC' ? c : -c;
   }
 
   isAt(offset: number, position: CursorPosition): boolean {
-    const item = this.view.item(offset);
-    return item !== undefined && identityOf(item.id) === position.identity && this.relation(offset, at(position)) === 0;
+    return isPositionAt(this.view.item(offset), position);
   }
 
   /** Start of the stretch: just past `after`'s item. */
@@ -133,11 +159,9 @@ class KeysetReader<T extends KeyedItem> {
     if (!b) return { at: total, needs: [] };
     if (total === undefined) {
       // A page before a cursor ends where the list ends, which only a response tells; the cursor's
-      // hint lets the first request aim at it (valid while nothing before the cursor changed).
-      const hinted = b.lengthHint - b.rankFromEnd;
-      if (b.lengthHint > 0 && b.rankFromEnd > 0 && hinted >= 0 && !this.plan.after) {
-        return { at: hinted, needs: [{ from: hinted, to: hinted + 1 }] };
-      }
+      // offset lets the first request aim at it (the list read begins where the caller's does, so
+      // the offset is the same in both; valid while nothing before the cursor changed).
+      if (b.offset !== undefined && !this.plan.after) return { at: b.offset, needs: [{ from: b.offset, to: b.offset + 1 }] };
       return { at: undefined, needs: [] };
     }
     const expected = total - b.rankFromEnd;
@@ -162,14 +186,14 @@ class KeysetReader<T extends KeyedItem> {
    * `after`, the first item at or past T for `before`.
    */
   private cut(name: 'after' | 'before', p: CursorPosition, ties: number[], past: number): Edge {
-    const identities = ties.map((offset) => identityOf(this.view.item(offset)?.id));
-    const own = identities.indexOf(p.identity);
+    const tieIdentities = ties.map((offset) => identityOfItem(this.view.item(offset)));
+    const own = tieIdentities.indexOf(p.identity);
     // The cursor's item itself, then its nearest surviving neighbours: ties keep their order.
     let cutAt: number | undefined;
     if (own >= 0) cutAt = name === 'after' ? (ties[own] as number) + 1 : (ties[own] as number);
     else {
-      const before = lastIndexWhere(identities, (id) => p.tiedBefore.includes(id));
-      const after = identities.findIndex((id) => p.tiedAfter.includes(id));
+      const before = lastIndexWhere(tieIdentities, (id) => p.tiedBefore.includes(id));
+      const after = tieIdentities.findIndex((id) => p.tiedAfter.includes(id));
       if (before >= 0) cutAt = (ties[before] as number) + 1;
       else if (after >= 0) cutAt = ties[after] as number;
       else if (ties.length === 0) cutAt = past;
@@ -201,7 +225,21 @@ class KeysetReader<T extends KeyedItem> {
   }
 }
 
-const at = (position: CursorPosition): Instant => instantOf(position.startTimestamp) as Instant;
+/** A cursor's start time as an instant (valid: decodeCursor checked it), computed once per cursor. */
+const positionInstants = new WeakMap<CursorPosition, Instant>();
+function at(position: CursorPosition): Instant {
+  let instant = positionInstants.get(position);
+  if (instant === undefined) positionInstants.set(position, (instant = instantOf(position.startTimestamp) as Instant));
+  return instant;
+}
+
+/** Is `item` the cursor's own item: the same start time (as an instant) and the same identity? */
+export function isPositionAt(item: KeyedItem | undefined, position: CursorPosition): boolean {
+  if (item === undefined) return false;
+  const start = item.start_timestamp === position.startTimestamp ? true : startOf(item);
+  const sameStart = start === true || (start !== undefined && compareInstants(start, at(position)) === 0);
+  return sameStart && identityOfItem(item) === position.identity;
+}
 
 /** Does the cursor remember every tie on its served side (before it for `after`, after it for `before`)? */
 function knowsServedSide(name: 'after' | 'before', p: CursorPosition): boolean {
@@ -257,6 +295,7 @@ export function resolveWindow<T extends KeyedItem>(plan: ConnectionPlan, view: L
     total,
     afterAt: start.anchor,
     beforeAt: end.anchor,
+    readFrom: 'cut',
     hasPreviousPage: from > 0 || (plan.after ? 'outside' : false),
     hasNextPage: to < total || (plan.before ? 'outside' : false),
   };
@@ -276,11 +315,11 @@ export function positionAt<T extends KeyedItem>(
   offset: number,
 ): CursorPosition | undefined {
   const item = view.item(offset);
-  const t = instantOf(item?.start_timestamp);
+  const t = startOf(item);
   if (!item || !t) return undefined;
   const total = window.total;
   const tied = (o: number): boolean => {
-    const other = instantOf(view.item(o)?.start_timestamp);
+    const other = startOf(view.item(o));
     return other !== undefined && compareInstants(other, t) === 0;
   };
   const sameRun = (anchor: number | undefined, p: CursorPosition | undefined): p is CursorPosition =>
@@ -308,21 +347,32 @@ export function positionAt<T extends KeyedItem>(
   const ascending = plan.direction === 'ASC';
   const [lowerKnown, below, atLowerEnd] = ascending ? [startKnown, first - 1, first === 0] : [endKnown, last + 1, last === total - 1];
   let floor: string | null | undefined;
-  if (atLowerEnd) floor = plan.bounds.gt ?? null;
+  if (atLowerEnd) floor = (window.readFrom === 'caller' ? plan.callerBounds : plan.bounds).gt ?? null;
   else if (lowerKnown) floor = belowOrUndefined(view.item(below)?.start_timestamp, t);
   else floor = inheritedFloor(plan, window, t);
 
   return {
     startTimestamp: item.start_timestamp as string,
-    identity: identityOf(item.id),
+    identity: identityOfItem(item),
     rankFromStart,
     rankFromEnd,
     floor,
     tiedBefore: rangeIds(view, Math.max(first, offset - TIED_NEIGHBOURS), offset),
     tiedAfter: rangeIds(view, offset + 1, Math.min(last, offset + TIED_NEIGHBOURS) + 1),
-    // The list read begins where the caller's does unless `after` cut it.
-    lengthHint: !plan.after && rankFromEnd > 0 ? offset + rankFromEnd : 0,
+    offset: offsetInCallerList(plan, window, offset),
   };
+}
+
+/**
+ * Where an offset of the list read lies in the caller's list. The list read begins where the
+ * caller's does unless `after` cut it; then `after`'s own remembered offset, where its item was found,
+ * carries over (a hint, like every offset a cursor remembers).
+ */
+function offsetInCallerList(plan: ConnectionPlan, window: ResolvedWindow, offset: number): number | undefined {
+  if (window.readFrom === 'caller' || !plan.after) return offset;
+  const { afterAt } = window;
+  const afterOffset = plan.after.offset;
+  return afterAt === undefined || afterOffset === undefined ? undefined : afterOffset + (offset - afterAt);
 }
 
 /** An item tied with a cursor's item shares its floor (same start time, same caller's list). */
@@ -339,6 +389,6 @@ function belowOrUndefined(text: string | null | undefined, t: Instant): string |
 
 function rangeIds<T extends KeyedItem>(view: ListView<T>, from: number, to: number): string[] {
   const ids: string[] = [];
-  for (let o = from; o < to; o++) ids.push(identityOf(view.item(o)?.id));
+  for (let o = from; o < to; o++) ids.push(identityOfItem(view.item(o)));
   return ids;
 }

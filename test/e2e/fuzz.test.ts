@@ -87,7 +87,7 @@ const forgedCursor = fc
     fc.oneof(fc.nat({ max: 3_000 }), fc.constantFrom(0, 2 ** 31, 999_999_999_999_999)),
     fc.string({ maxLength: 12 }),
   )
-  .map(([date, rank, lengthHint, id]) =>
+  .map(([date, rank, offset, id]) =>
     encodeCursor(
       {
         startTimestamp: date.toISOString(),
@@ -97,7 +97,7 @@ const forgedCursor = fc
         floor: undefined,
         tiedBefore: [],
         tiedAfter: [],
-        lengthHint,
+        offset,
       },
       listFingerprint(listQuery({}).key),
     ),

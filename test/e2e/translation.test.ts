@@ -1,3 +1,4 @@
+import { UNUSUAL_SHIFT, USUAL_SHIFT } from '../../src/paging/offset-seek';
 import { planPages } from '../../src/paging/page-planner';
 import { backupPage, startHarness, listCalls, expectNoErrors } from '../support/harness';
 import type { Harness } from '../support/harness';
@@ -12,7 +13,7 @@ afterAll(() => h.close());
 beforeEach(() => h.resetUpstream());
 
 const page = (variables: Record<string, unknown>) => backupPage(h, variables);
-/** The same page without totalCount (which, after a cursor, counts the caller's list in a call of its own). */
+/** The same page without totalCount (so a page after a cursor is read by keyset, from the cursor's start time on). */
 const pageOnly = (variables: Record<string, unknown>) => backupPage(h, variables, { totalCount: false });
 
 /** How many items up to and including `index` share its start time (the run starts inside `edges`). */
@@ -110,14 +111,18 @@ describe('upstream translation', () => {
     ]);
   });
 
-  it('counts the caller\'s whole list for totalCount, whatever the cursor', async () => {
+  it('reads a page after a cursor with its totalCount in one call: the caller\'s own list, around the cursor\'s offset', async () => {
     const first = await page({ first: 10 });
     h.resetUpstream();
     const second = await page({ first: 10, after: first.pageInfo.endCursor });
     expect(second.totalCount).toBe(h.emulator.backups.length);
-    const calls = listCalls(h.upstream());
-    expect(calls).toHaveLength(2);
-    expect(calls).toContainEqual({ limit: '1', start: '1', sort: '-start_timestamp' });
+    // The cursor's item was at offset 9: it and the page are [9, 20), read with room for the item to
+    // have moved (newest first, backups arriving ahead of it move it up): [9 − 2, 20 + 20).
+    const [plan] = planPages([{ from: 9 - UNUSUAL_SHIFT, to: 20 + USUAL_SHIFT }], 100);
+    expect(listCalls(h.upstream())).toEqual([{ limit: String(plan!.limit), start: String(plan!.start), sort: '-start_timestamp' }]);
+    const truth = await pageOnly({ first: 20 });
+    expect(second.edges.map((e: any) => e.node.backupId)).toEqual(truth.edges.slice(10).map((e: any) => e.node.backupId));
+    expect(second.pageInfo).toMatchObject({ hasNextPage: true, hasPreviousPage: true });
   });
 
   it('asks for the smallest page when only totalCount is selected', async () => {
@@ -133,34 +138,41 @@ describe('upstream translation', () => {
     expect(listCalls(h.upstream())).toEqual([{ limit: '4', start: '1', sort: '-start_timestamp' }]);
   });
 
-  it('pages backward from a cursor with one call when the list before it is unchanged', async () => {
+  it('pages backward from a cursor with one call: the caller\'s own list, around the cursor\'s offset', async () => {
     const ahead = await pageOnly({ first: 40 });
-    // A cursor whose run of equal start times ends on the page, so it knows the start time after it.
-    const at = [...Array(10).keys()].map((i) => i + 25).find((i) => ahead.edges[i].node.startTimestamp !== ahead.edges[i + 1].node.startTimestamp)!;
+    const at = 30;
     h.resetUpstream();
     const back = await pageOnly({ last: 5, before: ahead.edges[at].cursor });
-    // `$gt` the start time after the cursor's run: the list read is the `at`+1 newest items; the
-    // cursor remembers that length, so the 5 before it and the cursor's own item are offsets
-    // [at−5, at+1), which one page holds.
-    const [plan] = planPages([{ from: at - 5, to: at + 1 }], 100);
-    expect(listCalls(h.upstream())).toEqual([
-      {
-        limit: String(plan!.limit),
-        start: String(plan!.start),
-        sort: '-start_timestamp',
-        filter: `{"start_timestamp":{"$gt":"${ahead.edges[at + 1].node.startTimestamp}"}}`,
-      },
-    ]);
+    // The 5 before the cursor's item and the item itself are offsets [at−5, at+1), read with room.
+    const [plan] = planPages([{ from: at - 5 - UNUSUAL_SHIFT, to: at + 1 + USUAL_SHIFT }], 100);
+    expect(listCalls(h.upstream())).toEqual([{ limit: String(plan!.limit), start: String(plan!.start), sort: '-start_timestamp' }]);
     expect(back.edges.map((e: any) => e.node.backupId)).toEqual(ahead.edges.slice(at - 5, at).map((e: any) => e.node.backupId));
+    expect(back.pageInfo).toMatchObject({ hasNextPage: true, hasPreviousPage: true });
   });
 
-  it('pages backward from a cursor without a usable hint with two calls: the length, then the page', async () => {
+  it('carries a cursor\'s offset over to the cursors of a page read by keyset after it', async () => {
     const forward = await pageOnly({ first: 100 });
     const second = await pageOnly({ first: 60, after: forward.pageInfo.endCursor });
     h.resetUpstream();
-    // A cursor minted on a page read after another cursor cannot know how many items precede it
-    // (here 150): the first call learns the length, the second reads the page.
+    // second.edges[50] is the 151st backup: its cursor knows offset 150 from the first cursor's 99.
     const back = await pageOnly({ last: 5, before: second.edges[50].cursor });
+    const calls = listCalls(h.upstream());
+    expect(calls).toHaveLength(1);
+    expect(calls[0]!.filter).toBeUndefined();
+    expect(back.edges.map((e: any) => e.node.backupId)).toEqual(second.edges.slice(45, 50).map((e: any) => e.node.backupId));
+  });
+
+  it('still reads cursors of the previous version; without an offset, a page before one takes two calls: the length, then the page', async () => {
+    const forward = await pageOnly({ first: 100 });
+    const second = await pageOnly({ first: 60, after: forward.pageInfo.endCursor });
+    h.resetUpstream();
+    // The 151st backup's position as the previous version wrote it when it knew no length ("0"):
+    // the first call learns the length of the list before it (over 100), the second reads the page.
+    const fields = Buffer.from(second.edges[50].cursor, 'base64url').toString('latin1').split('|');
+    fields[0] = 'v2';
+    fields[6] = '0';
+    const v2 = Buffer.from(fields.join('|'), 'latin1').toString('base64url');
+    const back = await pageOnly({ last: 5, before: v2 });
     const calls = listCalls(h.upstream());
     expect(calls).toHaveLength(2);
     expect(calls[0]).toMatchObject({ limit: '100', start: '1' });

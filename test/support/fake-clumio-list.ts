@@ -1,7 +1,9 @@
 import { planConnection } from '../../src/paging/connection-window';
 import type { ConnectionArgs, Direction, StartTimeBounds } from '../../src/paging/connection-window';
 import { encodeCursor } from '../../src/paging/cursor';
-import { positionAt, resolveWindow } from '../../src/paging/keyset';
+import { positionAt } from '../../src/paging/keyset';
+import { seeksByOffset } from '../../src/paging/offset-seek';
+import { pageSteps } from '../../src/paging/page-steps';
 import type { KeyedItem, ListView, ResolvedWindow } from '../../src/paging/keyset';
 import { pageRange, planPages } from '../../src/paging/page-planner';
 
@@ -69,8 +71,11 @@ export interface ServedPage {
 }
 
 /**
- * Serves one connection page the way the loaders do: resolveWindow steps, each step's ranges fetched
- * with the page planner from a snapshot of the list (nothing changes within one GraphQL request).
+ * Serves one connection page the way the loaders do: page-steps.ts driven to the end, each step's
+ * ranges fetched with the page planner from a snapshot of the list asked for (nothing changes
+ * within one GraphQL request). With `totalCount`, the page is served as for an operation that also
+ * asks for the caller's totalCount: read by offset where the plan allows, and the count costs a
+ * call of its own unless the caller's list was read anyway.
  */
 export function servePage(
   fake: FakeClumioList,
@@ -78,47 +83,61 @@ export function servePage(
   direction: Direction,
   args: ConnectionArgs,
   allCursors = false,
+  options: { totalCount?: boolean } = {},
 ): ServedPage {
-  const plan = planConnection(args, caller, direction, FINGERPRINT);
-  const snapshot = fake.list(direction, plan.bounds);
-  const loaded = new Map<number, FakeItem>();
-  let total: number | undefined;
-  const view: ListView<FakeItem> = { get total() { return total; }, item: (offset) => loaded.get(offset) };
+  const plan = planConnection(args, caller, direction, () => FINGERPRINT);
+  const snapshots = { caller: fake.list(direction, plan.callerBounds), cut: fake.list(direction, plan.bounds) };
+  const views = { caller: snapshotView(), cut: snapshotView() };
   let calls = 0;
-  const fetch = (from: number, to: number): void => {
-    calls++;
-    total = snapshot.length;
-    for (let o = from; o < Math.min(to, snapshot.length); o++) loaded.set(o, snapshot[o] as FakeItem);
-  };
-  for (let step = 0; step < 20; step++) {
-    const next = resolveWindow(plan, view, MAX_PAGE);
-    if (next.kind === 'page') {
-      const { window } = next;
-      const cursorAt = (offset: number): string => encodeCursor(positionAt(plan, view, window, offset)!, FINGERPRINT);
-      const cursors = allCursors ? next.items.map((_, i) => cursorAt(window.from + i)) : [];
-      const edge = (i: number): string | null => (next.items.length === 0 ? null : (cursors[i] ?? cursorAt(window.from + i)));
-      // 'outside': compare with the caller's list, as the pageInfo resolver does (one more call).
-      const outside = (bounds: StartTimeBounds): boolean => {
-        calls++;
-        return fake.list(direction, caller).length > fake.list(direction, bounds).length;
-      };
-      return {
-        ids: next.items.map((item) => item.id),
-        cursors,
-        startCursor: edge(0),
-        endCursor: edge(next.items.length - 1),
-        hasPreviousPage: window.hasPreviousPage === 'outside' ? outside(plan.afterBounds) : window.hasPreviousPage,
-        hasNextPage: window.hasNextPage === 'outside' ? outside(plan.beforeBounds) : window.hasNextPage,
-        calls,
-        window,
-        bounds: plan.bounds,
-      };
-    }
-    if (next.ranges.length === 0) fetch(0, 1);
-    for (const page of planPages(next.ranges, MAX_PAGE)) {
+  const steps = pageSteps<FakeItem>(plan, seeksByOffset(plan, options.totalCount === true), MAX_PAGE);
+  let next = steps.next();
+  while (!next.done) {
+    const { list, ranges } = next.value;
+    const snapshot = snapshots[list];
+    const fetch = (from: number, to: number): void => {
+      calls++;
+      views[list].load(snapshot, from, to);
+    };
+    if (ranges.length === 0) fetch(0, 1);
+    for (const page of planPages(ranges, MAX_PAGE)) {
       const range = pageRange(page);
       fetch(range.from, range.to);
     }
+    next = steps.next(views[list].view);
   }
-  throw new Error(`no page after 20 steps for ${JSON.stringify(args)}`);
+  const { window, items, view } = next.value;
+  // A count of the caller's list: free when it was read, or when the cut list is the caller's list.
+  if (options.totalCount && views.caller.view.total === undefined && !(plan.after === undefined && plan.before === undefined)) calls++;
+  const cursorAt = (offset: number): string => encodeCursor(positionAt(plan, view, window, offset)!, FINGERPRINT);
+  const cursors = allCursors ? items.map((_, i) => cursorAt(window.from + i)) : [];
+  const edge = (i: number): string | null => (items.length === 0 ? null : (cursors[i] ?? cursorAt(window.from + i)));
+  // 'outside': compare with the caller's list, as the pageInfo resolver does (one more call).
+  const outside = (bounds: StartTimeBounds): boolean => {
+    calls++;
+    return snapshots.caller.length > fake.list(direction, bounds).length;
+  };
+  return {
+    ids: items.map((item) => item.id),
+    cursors,
+    startCursor: edge(0),
+    endCursor: edge(items.length - 1),
+    hasPreviousPage: window.hasPreviousPage === 'outside' ? outside(plan.afterBounds) : window.hasPreviousPage,
+    hasNextPage: window.hasNextPage === 'outside' ? outside(plan.beforeBounds) : window.hasNextPage,
+    calls,
+    window,
+    bounds: window.readFrom === 'caller' ? plan.callerBounds : plan.bounds,
+  };
+}
+
+/** What a request has loaded of one list: items by offset, and the length once any page came. */
+function snapshotView(): { view: ListView<FakeItem>; load(snapshot: FakeItem[], from: number, to: number): void } {
+  const loaded = new Map<number, FakeItem>();
+  let total: number | undefined;
+  return {
+    view: { get total() { return total; }, item: (offset) => loaded.get(offset) },
+    load(snapshot, from, to) {
+      total = snapshot.length;
+      for (let o = from; o < Math.min(to, snapshot.length); o++) loaded.set(o, snapshot[o] as FakeItem);
+    },
+  };
 }

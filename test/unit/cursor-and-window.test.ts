@@ -14,7 +14,7 @@ const position = (overrides: Partial<CursorPosition> = {}): CursorPosition => ({
   floor: '2025-05-31T22:00:00Z',
   tiedBefore: [identityOf('b-0')],
   tiedAfter: [identityOf('b-2'), identityOf('b-3')],
-  lengthHint: 42,
+  offset: 42,
   ...overrides,
 });
 const cursor = (overrides: Partial<CursorPosition> = {}, fingerprint = fp) => encodeCursor(position(overrides), fingerprint);
@@ -51,7 +51,7 @@ describe('cursors', () => {
       floor: '2025-06-01T01:59:59.123456789+05:30',
       rankFromStart: 999_999_999,
       rankFromEnd: 999_999_999,
-      lengthHint: 999_999_999,
+      offset: 999_999_999,
       tiedBefore: [identityOf('a'), identityOf('b')],
     });
     expect(longest.length).toBeLessThanOrEqual(260);
@@ -70,6 +70,24 @@ describe('cursors', () => {
     expect(decodeCursor(cursor(), asc)).toEqual({ ok: false, reason: 'other-list' });
   });
 
+  it('remember the offset when known, and read it back', () => {
+    expect(decodeCursor(cursor({ offset: undefined }), fp)).toEqual({ ok: true, position: position({ offset: undefined }) });
+    expect(decodeCursor(cursor({ offset: 0 }), fp)).toEqual({ ok: true, position: position({ offset: 0 }) });
+  });
+
+  it('read v2 cursors, issued before offsets were remembered: their length hint gives the offset', () => {
+    // v2's sixth field was the length of the list up to the item's last tie (0: not known).
+    const v2 = (rankFromEnd: number, lengthHint: number) => {
+      const f = Buffer.from(cursor({ rankFromEnd }), 'base64url').toString().split('|');
+      f[0] = 'v2';
+      f[6] = String(lengthHint);
+      return text(f.join('|'));
+    };
+    expect(decodeCursor(v2(3, 42), fp)).toEqual({ ok: true, position: position({ rankFromEnd: 3, offset: 39 }) });
+    expect(decodeCursor(v2(3, 0), fp)).toEqual({ ok: true, position: position({ rankFromEnd: 3, offset: undefined }) });
+    expect(decodeCursor(v2(0, 42), fp)).toEqual({ ok: true, position: position({ rankFromEnd: 0, offset: undefined }) });
+  });
+
   it('recognise v1 offset cursors as outdated', () => {
     expect(decodeCursor(text(`v1:42:${fp}`), fp)).toEqual({ ok: false, reason: 'outdated' });
   });
@@ -86,7 +104,8 @@ describe('cursors', () => {
       'abc',
       '!!!',
       'x'.repeat(400),
-      text('v3|' + fields(cursor()).slice(1).join('|')),
+      text('v4|' + fields(cursor()).slice(1).join('|')),
+      text('v2|' + fields(cursor({ offset: undefined })).slice(1).join('|')), // v2 always wrote a number
       text(fields(cursor()).slice(0, 9).join('|')),
       tampered(1, 'nothex'),
       tampered(2, 'yesterday'),
@@ -134,7 +153,7 @@ describe('cursor bounds (Clumio offers only $lte and $gt on start_timestamp)', (
 });
 
 describe('connection plan (Relay arguments)', () => {
-  const plan = (args: ConnectionArgs) => planConnection(args, {}, 'DESC', fp);
+  const plan = (args: ConnectionArgs) => planConnection(args, {}, 'DESC', () => fp);
   it('defaults to the first 10, and `before` alone means the 10 before it', () => {
     expect(plan({})).toMatchObject({ take: 'first', count: 10, bounds: {} });
     expect(plan({ before: cursor() })).toMatchObject({ take: 'last', count: 10, before: position() });

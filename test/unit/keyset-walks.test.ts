@@ -25,6 +25,8 @@ interface Scenario {
   caller: StartTimeBounds;
   /** Mutations between pages: 0 none. */
   churn: number;
+  /** Pages also ask for totalCount: read by the cursor's offset from the caller's list where they can. */
+  totalCount: boolean;
 }
 
 interface WalkReport {
@@ -61,7 +63,9 @@ function walk(s: Scenario): WalkReport {
   for (let round = 0; round < 500; round++) {
     let page: ServedPage;
     try {
-      page = servePage(fake, s.caller, s.direction, s.backward ? { last: s.size, before: cursor } : { first: s.size, after: cursor });
+      page = servePage(fake, s.caller, s.direction, s.backward ? { last: s.size, before: cursor } : { first: s.size, after: cursor }, false, {
+        totalCount: s.totalCount,
+      });
     } catch (error) {
       if (!(error instanceof BadUserInputError)) throw error;
       expectLegitimateRefusal(cursor as string, fake, s.direction, s.backward);
@@ -139,7 +143,9 @@ function scenarios(churn: number, seeds: number): Scenario[] {
     for (const direction of ['DESC', 'ASC'] as const) {
       for (const backward of [false, true]) {
         for (const size of [1, 2, 3, 5, 8]) {
-          for (const caller of CALLERS) out.push({ seed: seed * 7919 + size, direction, backward, size, caller, churn });
+          for (const caller of CALLERS) {
+            for (const totalCount of [false, true]) out.push({ seed: seed * 7919 + size, direction, backward, size, caller, churn, totalCount });
+          }
         }
       }
     }
@@ -158,6 +164,18 @@ describe('keyset walks over a list that does not change', () => {
       for (let i = 0; i < 60; i++) fake.add(`b${i}`, at(10 * int(16)));
       const truth = fake.list(s.direction, s.caller).map((item) => item.id);
       expect({ s, served: report.served }).toEqual({ s, served: s.backward ? [...truth].reverse() : truth });
+    }
+  });
+});
+
+describe('pages with totalCount, read by the cursor\'s offset from the caller\'s list', () => {
+  it('cost one call each while the list does not change, forward and backward, in both orders, with filters', () => {
+    for (const s of scenarios(0, 2).filter((x) => x.totalCount)) {
+      const report = walk(s);
+      // The first backward page must learn the list's length first (a probe, then its tail at most).
+      const costs = report.pages.map((p) => p.calls);
+      expect({ s, costs: s.backward ? costs.slice(1) : costs }).toEqual({ s, costs: (s.backward ? costs.slice(1) : costs).map(() => 1) });
+      expect(report.pages.slice(1).every((p) => p.window.readFrom === 'caller')).toBe(true);
     }
   });
 });
@@ -213,8 +231,12 @@ describe('every cursor, used either way', () => {
             const at = truth.indexOf(id);
             const c = page.cursors[i] as string;
             for (const n of [1, 2, 5]) {
-              expect([id, n, servePage(fake, caller, direction, { first: n, after: c }).ids]).toEqual([id, n, truth.slice(at + 1, at + 1 + n)]);
-              expect([id, n, servePage(fake, caller, direction, { last: n, before: c }).ids]).toEqual([id, n, truth.slice(Math.max(0, at - n), at)]);
+              for (const totalCount of [false, true]) {
+                const after = servePage(fake, caller, direction, { first: n, after: c }, false, { totalCount }).ids;
+                expect([id, n, totalCount, after]).toEqual([id, n, totalCount, truth.slice(at + 1, at + 1 + n)]);
+                const before = servePage(fake, caller, direction, { last: n, before: c }, false, { totalCount }).ids;
+                expect([id, n, totalCount, before]).toEqual([id, n, totalCount, truth.slice(Math.max(0, at - n), at)]);
+              }
             }
             checked++;
           });

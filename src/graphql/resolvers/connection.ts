@@ -1,5 +1,5 @@
 import { listQuery, withStartTimeBounds } from '../../clumio/list-query';
-import type { ListCriteria } from '../../clumio/list-query';
+import type { ListCriteria, ListQuery } from '../../clumio/list-query';
 import { unexpectedUpstream } from '../../errors';
 import type {
   Ec2InstanceBackupConnectionResolvers,
@@ -8,9 +8,10 @@ import type {
 } from '../../generated/resolvers-types';
 import type { ConnectionPage } from '../../loaders/backup-loaders';
 import { planConnection } from '../../paging/connection-window';
-import type { ConnectionArgs } from '../../paging/connection-window';
+import type { ConnectionArgs, StartTimeBounds } from '../../paging/connection-window';
 import { encodeCursor, listFingerprint } from '../../paging/cursor';
 import { positionAt } from '../../paging/keyset';
+import { seeksByOffset } from '../../paging/offset-seek';
 import type { GatewayContext } from '../context';
 import type { ConnectionModel, EdgeModel } from '../models';
 
@@ -19,23 +20,35 @@ import type { ConnectionModel, EdgeModel } from '../models';
  * created (before anything is fetched); each connection field then loads only what it needs.
  */
 
-export function backupConnection(criteria: ListCriteria, args: ConnectionArgs): ConnectionModel {
+/**
+ * `totalCountSelected`: whether the operation asks for this connection's `totalCount`, which decides
+ * how a page next to a cursor is read (offset-seek.ts).
+ */
+export function backupConnection(criteria: ListCriteria, args: ConnectionArgs, totalCountSelected: boolean): ConnectionModel {
   const list = listQuery(criteria);
-  const fingerprint = listFingerprint(list.key);
+  // Hashed only when a cursor is read or minted.
+  let fingerprint: string | undefined;
+  const fingerprintOf = (): string => (fingerprint ??= listFingerprint(list.key));
   const callerBounds = { lte: criteria.startedAtOrBefore ?? undefined, gt: criteria.startedAfter ?? undefined };
-  const plan = planConnection(args, callerBounds, criteria.direction ?? 'DESC', fingerprint);
+  const plan = planConnection(args, callerBounds, criteria.direction ?? 'DESC', fingerprintOf);
+  // The caller's list cut by start-time bounds; the caller's list itself where no cursor cuts it.
+  const cut = (bounds: StartTimeBounds): ListQuery =>
+    bounds.lte === plan.callerBounds.lte && bounds.gt === plan.callerBounds.gt ? list : listQuery(withStartTimeBounds(criteria, bounds));
   return {
     list,
-    fingerprint,
+    get fingerprint() {
+      return fingerprintOf();
+    },
     plan,
-    read: listQuery(withStartTimeBounds(criteria, plan.bounds)),
-    afterList: listQuery(withStartTimeBounds(criteria, plan.afterBounds)),
-    beforeList: listQuery(withStartTimeBounds(criteria, plan.beforeBounds)),
+    seekIn: seeksByOffset(plan, totalCountSelected) ? list : undefined,
+    read: cut(plan.bounds),
+    afterList: cut(plan.afterBounds),
+    beforeList: cut(plan.beforeBounds),
   };
 }
 
 function loadPage(connection: ConnectionModel, context: GatewayContext): Promise<ConnectionPage> {
-  return context.loaders.connectionPage(connection.read, connection.plan);
+  return context.loaders.connectionPage(connection.read, connection.plan, connection.seekIn);
 }
 
 function cursorAt(connection: ConnectionModel, page: ConnectionPage, offset: number): string {

@@ -2,6 +2,7 @@ import type { Ec2InstanceResolvers, NodeResolvers } from '../../generated/resolv
 import { toGlobalId } from '../global-id';
 import { backupConnection } from './connection';
 import { checkClumioId } from './query';
+import { selectsField } from '../selection';
 
 export const Ec2Instance: Ec2InstanceResolvers = {
   // Federation: the instance ID is all this subgraph needs, so a reference costs nothing upstream;
@@ -13,7 +14,7 @@ export const Ec2Instance: Ec2InstanceResolvers = {
   }),
   id: (instance) => toGlobalId('Ec2Instance', instance.instanceId),
   instanceId: (instance) => instance.instanceId,
-  backups: (instance, args) =>
+  backups: (instance, args, _context, info) =>
     backupConnection(
       {
         instanceId: instance.instanceId,
@@ -22,6 +23,7 @@ export const Ec2Instance: Ec2InstanceResolvers = {
         direction: args.orderBy?.direction,
       },
       args,
+      selectsField(info, 'totalCount'),
     ),
   latestBackup: (instance, _args, context) => context.loaders.latestBackupByInstance.load(instance.instanceId),
 };

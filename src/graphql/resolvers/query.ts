@@ -3,6 +3,7 @@ import type { QueryResolvers } from '../../generated/resolvers-types';
 import type { GatewayContext } from '../context';
 import { fromGlobalId } from '../global-id';
 import { settleListItems } from '../list-items';
+import { selectsField } from '../selection';
 import type { InstanceModel } from '../models';
 import type { WireEc2Backup } from '../../clumio/wire-types';
 import { backupConnection } from './connection';
@@ -34,7 +35,7 @@ async function loadNode(globalId: string, context: GatewayContext): Promise<Wire
 }
 
 export const Query: QueryResolvers = {
-  ec2InstanceBackups: (_root, args) =>
+  ec2InstanceBackups: (_root, args, _context, info) =>
     backupConnection(
       {
         instanceId: args.filter?.instanceId == null ? null : checkClumioId(args.filter.instanceId, 'filter.instanceId'),
@@ -43,6 +44,7 @@ export const Query: QueryResolvers = {
         direction: args.orderBy?.direction,
       },
       args,
+      selectsField(info, 'totalCount'),
     ),
 
   ec2InstanceBackup: (_root, args, context) => context.loaders.backupById.load(checkClumioId(args.backupId, 'backupId')),
