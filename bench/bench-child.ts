@@ -1,6 +1,6 @@
 import { fork } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import type { ChildMessage, ParentMessage, ProcessStats } from './child-protocol';
+import type { ChildMessage, ChildRuntime, ParentMessage, ProcessStats } from './child-protocol';
 
 /** A server the benchmark runs in a child process, asked for its CPU time and memory over IPC. */
 export class BenchChild {
@@ -10,6 +10,7 @@ export class BenchChild {
   private constructor(
     private readonly child: ChildProcess,
     readonly url: string,
+    readonly runtime: ChildRuntime,
   ) {
     child.on('message', (message: ChildMessage) => {
       if (message.type !== 'stats') return;
@@ -35,7 +36,7 @@ export class BenchChild {
       child.once('message', (message: ChildMessage) => {
         clearTimeout(timer);
         child.removeAllListeners('exit');
-        if (message.type === 'ready') resolve(new BenchChild(child, message.url));
+        if (message.type === 'ready') resolve(new BenchChild(child, message.url, message.runtime));
         else reject(new Error(`${script} sent ${message.type} before ready`));
       });
     });

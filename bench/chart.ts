@@ -1,65 +1,82 @@
-import type { BenchResults, BenchRun } from './report';
-import { gatewayRow, restRow } from './report';
+import type { BenchResults, BenchRow, BenchRun, TargetName } from './report';
+import { findRow } from './report';
 
 /**
- * The README's chart: two panels of horizontal bars, gateway next to the emulator hit directly with
- * the equivalent REST request. Left: req/s with an instant upstream. Right: p50 latency with the
- * realistic upstream latency. Plain SVG, no dependencies.
+ * The README's chart: two panels of horizontal bars per operation, the gateway next to the floor
+ * (no GraphQL: the least a Node server spends for the same I/O) and Apollo (what a team would
+ * hand-write). Left: CPU ms per request with an instant upstream (what the gateway's own work
+ * costs). Right: p50 latency with the realistic upstream latency (what a caller waits). Plain SVG.
  */
 
-interface Bar {
+const SERIES: ReadonlyArray<{ target: TargetName; color: string; label: string }> = [
+  { target: 'gateway', color: '#3b6ea8', label: 'gateway' },
+  { target: 'floor', color: '#9bbf85', label: 'floor (node:http + undici + JSON, no GraphQL)' },
+  { target: 'apollo', color: '#d9a45b', label: 'Apollo Server 5 + RESTDataSource' },
+];
+
+interface Group {
   label: string;
-  gateway: number;
-  rest: number;
+  values: Array<number | undefined>;
 }
 
-const PANEL_WIDTH = 440;
-const LABEL_WIDTH = 120;
-const ROW_HEIGHT = 34;
-const TOP = 52;
+const PANEL_WIDTH = 460;
+const LABEL_WIDTH = 110;
+const BAR_HEIGHT = 11;
+const GROUP_HEIGHT = SERIES.length * (BAR_HEIGHT + 2) + 10;
+const TOP = 44;
 
 const escape = (text: string): string => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
-function bars(run: BenchRun, connections: number, value: (row: { rps: number; p50: number }) => number): Bar[] {
+function groups(run: BenchRun, connections: number, value: (row: BenchRow) => number): Group[] {
   return run.operations.flatMap((op) => {
-    const gateway = gatewayRow(run, op.name, connections);
-    const rest = gateway && restRow(run, gateway.rest, connections);
-    return gateway && rest ? [{ label: op.name, gateway: value(gateway), rest: value(rest) }] : [];
+    const values = SERIES.map((s) => {
+      const row = findRow(run, s.target, op.name, connections);
+      return row ? value(row) : undefined;
+    });
+    return values.some((v) => v !== undefined) ? [{ label: op.name, values }] : [];
   });
 }
 
-function panel(x: number, title: string, unit: string, data: Bar[]): string {
-  const max = Math.max(1, ...data.flatMap((d) => [d.gateway, d.rest]));
-  const scale = (PANEL_WIDTH - LABEL_WIDTH - 70) / max;
-  const parts = [`<text x="${x}" y="24" font-size="14" font-weight="bold">${escape(title)}</text>`];
+function panel(x: number, title: string, unit: string, digits: number, data: Group[]): string {
+  const max = Math.max(1e-9, ...data.flatMap((d) => d.values.filter((v): v is number => v !== undefined)));
+  const scale = (PANEL_WIDTH - LABEL_WIDTH - 80) / max;
+  const parts = [`<text x="${x}" y="22" font-size="14" font-weight="bold">${escape(title)}</text>`];
   data.forEach((d, i) => {
-    const y = TOP + i * ROW_HEIGHT;
+    const y = TOP + i * GROUP_HEIGHT;
     const barX = x + LABEL_WIDTH;
     parts.push(`<text x="${barX - 6}" y="${y + 16}" font-size="12" text-anchor="end">${escape(d.label)}</text>`);
-    for (const [k, [v, color]] of [[d.gateway, '#3b6ea8'], [d.rest, '#b9c9dd']].entries() as IterableIterator<[number, [number, string]]>) {
-      const barY = y + k * 13;
+    d.values.forEach((v, k) => {
+      const barY = y + k * (BAR_HEIGHT + 2);
+      const series = SERIES[k];
+      if (v === undefined || !series) return;
       const width = Math.max(1, v * scale);
-      parts.push(`<rect x="${barX}" y="${barY}" width="${width.toFixed(1)}" height="12" fill="${color}"/>`);
-      parts.push(`<text x="${(barX + width + 4).toFixed(1)}" y="${barY + 10}" font-size="10">${v.toFixed(unit === 'ms' ? 1 : 0)} ${unit}</text>`);
-    }
+      parts.push(`<rect x="${barX}" y="${barY}" width="${width.toFixed(1)}" height="${BAR_HEIGHT}" fill="${series.color}"/>`);
+      parts.push(`<text x="${(barX + width + 4).toFixed(1)}" y="${barY + 9}" font-size="10">${v.toFixed(digits)} ${unit}</text>`);
+    });
   });
   return parts.join('\n');
 }
 
 export function renderChart(results: BenchResults): string {
-  const [instant, slow] = results.runs;
+  const instant = results.runs.find((r) => r.latencyMs === 0);
+  const slow = results.runs.find((r) => r.latencyMs !== 0);
   const { connections } = results.settings;
-  const left = instant ? bars(instant, connections, (r) => r.rps) : [];
-  const right = slow ? bars(slow, connections, (r) => r.p50) : [];
+  const left = instant ? groups(instant, connections, (r) => r.cpuMsPerRequest) : [];
+  const right = slow ? groups(slow, connections, (r) => r.p50) : [];
   const rows = Math.max(left.length, right.length);
-  const height = TOP + rows * ROW_HEIGHT + 40;
+  const legendY = TOP + rows * GROUP_HEIGHT + 10;
+  const height = legendY + SERIES.length * 18 + 24;
   const width = PANEL_WIDTH * 2 + 20;
+  const legend = SERIES.map(
+    (s, i) =>
+      `<rect x="10" y="${legendY + i * 18}" width="12" height="12" fill="${s.color}"/><text x="28" y="${legendY + i * 18 + 10}" font-size="12">${escape(s.label)}</text>`,
+  ).join('\n');
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif">
 <rect width="100%" height="100%" fill="#ffffff"/>
-${panel(10, `Throughput, instant upstream (${connections} connections)`, 'req/s', left)}
-${panel(PANEL_WIDTH + 10, `p50 latency, ${slow?.latencyMs ?? '?'} ms upstream`, 'ms', right)}
-<rect x="10" y="${height - 24}" width="12" height="12" fill="#3b6ea8"/><text x="26" y="${height - 14}" font-size="12">gateway (GraphQL)</text>
-<rect x="170" y="${height - 24}" width="12" height="12" fill="#b9c9dd"/><text x="186" y="${height - 14}" font-size="12">emulator hit directly with the equivalent REST request (first call for multi-call operations)</text>
+${panel(10, `CPU per request, instant upstream (${connections} connections)`, 'ms', 2, left)}
+${panel(PANEL_WIDTH + 10, `p50 latency, ${slow?.latencyMs ?? '?'} ms upstream (${connections} connections)`, 'ms', 0, right)}
+${legend}
+<text x="10" y="${height - 8}" font-size="11" fill="#555">Node ${escape(results.machine.node)}, median of ${results.settings.rounds} rounds, ${escape(results.at)}</text>
 </svg>
 `;
 }

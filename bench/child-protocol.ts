@@ -1,12 +1,24 @@
+import { createServer } from 'node:http';
+import type { RequestListener } from 'node:http';
+import type { AddressInfo } from 'node:net';
 /**
  * The messages between the benchmark and its child processes (the gateway and the emulator run in
  * their own processes, so each one's CPU time and memory are its own).
  */
 
+/** The Node a child runs on, as the results record it (fork() runs children on the parent's binary). */
+export interface ChildRuntime {
+  node: string;
+  execArgv: string[];
+  nodeOptions: string;
+  nodeEnv: string;
+}
+
 /** Sent by a child once it listens. */
 export interface ReadyMessage {
   type: 'ready';
   url: string;
+  runtime: ChildRuntime;
 }
 
 /** A child's resource use at one moment. */
@@ -65,5 +77,24 @@ export function serveParent(url: string, stop: () => Promise<void>, extra: () =>
   });
   // The benchmark going away (a crash, ^C) must not leave servers behind.
   process.on('disconnect', () => void stop().finally(() => process.exit(0)));
-  send({ type: 'ready', url });
+  send({
+    type: 'ready',
+    url,
+    runtime: { node: process.version, execArgv: process.execArgv, nodeOptions: process.env.NODE_OPTIONS ?? '', nodeEnv: process.env.NODE_ENV ?? '' },
+  });
+}
+
+/**
+ * Serves `listener` on an ephemeral loopback port and answers the benchmark (serveParent); on stop,
+ * closes every connection, then the server, then whatever `release` frees (an upstream pool).
+ */
+export async function serveHttp(listener: RequestListener, release: () => Promise<void>): Promise<void> {
+  const server = createServer(listener);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  serveParent(`http://127.0.0.1:${port}`, async () => {
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await release();
+  });
 }

@@ -37,6 +37,9 @@ export async function load(options: LoadOptions): Promise<LoadResult> {
     duration: options.durationSeconds,
     pipelining: 1,
     timeout: 30,
+    // autocannon checks for the end of a run once per sample; at its default (1 s) a row lasts a
+    // whole number of seconds. Rows are short (many targets × operations × rounds), so check often.
+    sampleInt: 100,
   });
   const requests = result['2xx'] + result.non2xx;
   return {
