@@ -6,7 +6,7 @@
  * format (so every server gets the same nodes(ids:) body), no query limits, no cache, no paging
  * planner. Each server brings its own way of calling Clumio (a BackupSource in the context).
  */
-import { GraphQLError } from 'graphql';
+import { GraphQLError, Kind } from 'graphql';
 import type { GraphQLResolveInfo } from 'graphql';
 import type { WireAmi, WireAttachedEbsVolume, WireEc2Backup, WireEc2BackupList } from '../src/clumio/wire-types';
 
@@ -133,7 +133,7 @@ interface Instance {
 
 /** True when the field's selection asks for any of `fields` (the connection needs items only for those). */
 function selects(info: GraphQLResolveInfo, fields: string[]): boolean {
-  return info.fieldNodes.some((node) => node.selectionSet?.selections.some((s) => s.kind !== 'Field' || fields.includes(s.name.value)));
+  return info.fieldNodes.some((node) => node.selectionSet?.selections.some((s) => s.kind !== Kind.FIELD || fields.includes(s.name.value)));
 }
 
 async function connection(clumio: BackupSource, first: number, after: string | null | undefined, info: GraphQLResolveInfo): Promise<ConnectionPage> {

@@ -351,15 +351,15 @@ async function measure(cell: Cell, emulator: BenchChild): Promise<RoundSample> {
   // The process's own maxRSS never falls, so it would carry one row's peak into every later row;
   // sampling RSS during the row gives this row's peak.
   let peakRss = serverBefore.rss;
-  let loading = true;
+  const row = { loading: true };
   const sampler = (async () => {
-    while (loading) {
+    while (row.loading) {
       await new Promise((resolve) => setTimeout(resolve, RSS_SAMPLE_MS));
       peakRss = Math.max(peakRss, (await cell.server.stats()).rss);
     }
   })();
   const result: LoadResult = await load({ ...cell.request, connections: cell.connections, durationSeconds: DURATION_S });
-  loading = false;
+  row.loading = false;
   await sampler;
   const [serverAfter, emulatorAfter] = await Promise.all([cell.server.stats(), emulator.stats()]);
   const upstreamCalls = (emulatorAfter.requestCount ?? 0) - (emulatorBefore.requestCount ?? 0);

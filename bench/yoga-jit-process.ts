@@ -58,7 +58,7 @@ async function main(): Promise<void> {
     context: ({ request }): ReferenceContext => ({ clumio: new PoolBackups(request.headers.get('authorization') ?? '') }),
     plugins: [useGraphQlJit()],
   });
-  await serveHttp(yoga, () => pool.close());
+  await serveHttp((request, response) => void yoga(request, response), () => pool.close());
 }
 
 main().catch((error: unknown) => {

@@ -61,7 +61,8 @@ export async function startGateway(
   const server = createServer(
     // headersTimeout must exceed keepAliveTimeout, or Node may cut a request that arrives on a reused socket.
     { keepAliveTimeout: config.httpKeepAliveMs, headersTimeout: config.httpKeepAliveMs + 1_000 },
-    yoga,
+    // yoga answers every request itself, failures included; the promise only says it is done.
+    (request, response) => void yoga(request, response),
   );
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -56,7 +56,7 @@ export function createInventorySubgraph(instances: readonly InventoryInstance[])
 export function inventoryFromSeed(data: SeedData = generateSeedData()): InventoryInstance[] {
   const environmentOf = new Map(SEED_AWS_ACCOUNTS.map((a) => [a.accountNativeId, a.alias.replace(/^acme-/, '')]));
   const oldestBackup = new Map<string, string>();
-  for (const backup of data.backups) if (backup.id) oldestBackup.set(backup.instance_id ?? '', backup.id);
+  for (const backup of data.backups) if (backup.id) oldestBackup.set(backup.instance_id, backup.id);
   return data.instances.map((instance) => ({
     instanceId: instance.instance_id,
     name: instance.name,

@@ -13,7 +13,8 @@ if (!Number.isInteger(port) || port < 0 || port > 65535) {
   console.error(`--port must be an integer from 0 to 65535, got "${values.port}"`);
   process.exit(1);
 }
-const server = createServer(createInventorySubgraph(inventoryFromSeed()));
+const subgraph = createInventorySubgraph(inventoryFromSeed());
+const server = createServer((request, response) => void subgraph(request, response));
 server.listen(port, values.host, () => {
   const { port: listening } = server.address() as AddressInfo;
   console.log(`Inventory subgraph ready: http://${values.host}:${listening}/graphql`);

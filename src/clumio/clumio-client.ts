@@ -147,7 +147,7 @@ export class ClumioClient {
     try {
       const body = await this.get(caller, `${EC2_BACKUPS_PATH}/${encodeURIComponent(backupId)}`, parseBackup);
       if (!body || typeof body !== 'object') throw unexpectedUpstream('the backup response is not an object');
-      return body as WireEc2Backup;
+      return body;
     } catch (error) {
       if (error instanceof UpstreamError && error.upstream.status === 404) return null;
       throw error;
@@ -297,7 +297,7 @@ export class ClumioClient {
 }
 
 function details(status: number | null, body?: WireErrorBody | null): UpstreamDetails {
-  const first = Array.isArray(body?.errors) ? body?.errors[0] : undefined;
+  const first = Array.isArray(body?.errors) ? body.errors[0] : undefined;
   return {
     status,
     errorCode: typeof first?.error_code === 'number' ? first.error_code : null,

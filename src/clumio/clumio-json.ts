@@ -58,19 +58,21 @@ function forEachWideField(backup: unknown, visit: (holder: Holder, key: string) 
 
 function parseExactly(text: string, backupsOf: (body: unknown) => unknown[]): unknown {
   const body: unknown = JSON.parse(text);
-  let literals: Map<number, string | null> | undefined;
-  let lost = false;
+  const unsafe: Array<{ holder: Holder; key: string; value: number }> = [];
   for (const backup of backupsOf(body)) {
     forEachWideField(backup, (holder, key) => {
       const value = holder[key];
-      if (typeof value !== 'number' || Number.isSafeInteger(value)) return;
-      literals ??= wideLiterals(text);
-      const digits = literals.get(value);
-      if (digits) holder[key] = digits;
-      else lost = true;
+      if (typeof value === 'number' && !Number.isSafeInteger(value)) unsafe.push({ holder, key, value });
     });
   }
-  return lost ? parseLossless(text) : body;
+  if (unsafe.length === 0) return body;
+  const literals = wideLiterals(text);
+  for (const { holder, key, value } of unsafe) {
+    const digits = literals.get(value);
+    if (!digits) return parseLossless(text);
+    holder[key] = digits;
+  }
+  return body;
 }
 
 /** The body of GET /backups/aws/ec2-instances. */

@@ -82,7 +82,7 @@ export class ConcurrencyLimit {
 
   /** Resolves with a release function once a slot is free; rejects if the signal aborts first. */
   acquire(signal: AbortSignal): Promise<() => void> {
-    if (signal.aborted) return Promise.reject(signal.reason);
+    if (signal.aborted) return Promise.reject(abortReason(signal));
     if (this.active < this.max) {
       this.active++;
       return Promise.resolve(this.releaser());
@@ -96,7 +96,7 @@ export class ConcurrencyLimit {
         onAbort: () => {
           const index = this.waiters.indexOf(waiter);
           if (index >= 0) this.waiters.splice(index, 1);
-          reject(signal.reason);
+          reject(abortReason(signal));
         },
       };
       signal.addEventListener('abort', waiter.onAbort, { once: true });
@@ -138,15 +138,21 @@ export function backoffMs(policy: RetryPolicy, retry: number, random: () => numb
 /** Resolves after `ms`, or rejects when the signal aborts. */
 export function wait(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
-    if (signal.aborted) return reject(signal.reason);
+    if (signal.aborted) return reject(abortReason(signal));
     const timer = setTimeout(() => {
       signal.removeEventListener('abort', onAbort);
       resolve();
     }, ms);
     const onAbort = () => {
       clearTimeout(timer);
-      reject(signal.reason);
+      reject(abortReason(signal));
     };
     signal.addEventListener('abort', onAbort, { once: true });
   });
+}
+
+/** Why a signal aborted, as an Error (an abort reason may be any value). */
+function abortReason(signal: AbortSignal): Error {
+  const reason: unknown = signal.reason;
+  return reason instanceof Error ? reason : new Error('aborted');
 }

@@ -100,6 +100,8 @@ export function parseFaultMode(input: unknown): FaultModeParse {
     return problems.length > 0 ? { ok: false, problems } : { ok: true, settings: null };
   }
   if (typeof mode !== 'string' || !(FAULT_MODES as readonly string[]).includes(mode)) {
+    // JSON.stringify(undefined) is undefined, whatever its declared type says.
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition
     problems.push(`mode must be null or one of ${FAULT_MODES.join(', ')}; got ${JSON.stringify(mode) ?? 'nothing'}`);
   }
 
@@ -121,7 +123,7 @@ export function parseFaultMode(input: unknown): FaultModeParse {
   if (statuses !== undefined) {
     if (!Array.isArray(statuses) || statuses.length === 0 || !statuses.every((s) => isIntegerIn(s, 500, 599))) {
       problems.push(`statuses must be a non-empty list of HTTP statuses from 500 to 599; got ${JSON.stringify(statuses)}`);
-    } else settings.statuses = [...(statuses as number[])];
+    } else settings.statuses = [...statuses];
   }
   if (retryAfterSeconds !== undefined) {
     if (!isIntegerIn(retryAfterSeconds, 0, 86_400)) {

@@ -19,6 +19,8 @@ export function stringifyWithUint64(value: unknown): string {
   const text = JSON.stringify(value, (key: string, v: unknown) =>
     UINT64_FIELDS.has(key) && typeof v === 'string' && DIGITS.test(v) ? MARK + v : v,
   );
+  // JSON.stringify answers undefined for what JSON cannot hold, whatever its declared type says.
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition
   if (text === undefined) throw new TypeError('value is not JSON-serialisable');
   return text.replace(MARKED, '$1');
 }

@@ -372,6 +372,7 @@ export type PageInfo = {
   startCursor?: Maybe<Scalars['String']['output']>;
 };
 
+/** The entry points: Clumio's EC2 instance backups, and any object by its global ID. */
 export type Query = {
   __typename?: 'Query';
   /**
@@ -406,11 +407,13 @@ export type Query = {
 };
 
 
+/** The entry points: Clumio's EC2 instance backups, and any object by its global ID. */
 export type QueryEc2InstanceBackupArgs = {
   backupId: Scalars['ID']['input'];
 };
 
 
+/** The entry points: Clumio's EC2 instance backups, and any object by its global ID. */
 export type QueryEc2InstanceBackupsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   before?: InputMaybe<Scalars['String']['input']>;
@@ -421,11 +424,13 @@ export type QueryEc2InstanceBackupsArgs = {
 };
 
 
+/** The entry points: Clumio's EC2 instance backups, and any object by its global ID. */
 export type QueryNodeArgs = {
   id: Scalars['ID']['input'];
 };
 
 
+/** The entry points: Clumio's EC2 instance backups, and any object by its global ID. */
 export type QueryNodesArgs = {
   ids: Array<Scalars['ID']['input']>;
 };

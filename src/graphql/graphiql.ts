@@ -1,4 +1,5 @@
 import type { GraphiQLOptions } from 'graphql-yoga';
+import type * as RenderGraphiQL from '@graphql-yoga/render-graphiql';
 
 /**
  * GraphiQL, served by the gateway itself. @graphql-yoga/render-graphiql inlines GraphiQL's scripts,
@@ -10,7 +11,8 @@ import type { GraphiQLOptions } from 'graphql-yoga';
  * start-up CPU, though most replicas behind a load balancer never serve GraphiQL.
  */
 
-export const EXAMPLE_QUERY = `# EC2 instance backups, newest first.
+// Linted against the schema like examples/operations (npm run lint reads the /* GraphQL */ literal).
+export const EXAMPLE_QUERY = /* GraphQL */ `# EC2 instance backups, newest first.
 # Press ▶ (Ctrl-Enter) to run it.
 # Next page: add  after: "<endCursor>"
 # Narrow: filter: { instanceId: "…" }
@@ -26,6 +28,7 @@ query NewestBackups {
     edges {
       cursor
       node {
+        id
         backupId
         startTimestamp
         type
@@ -33,13 +36,16 @@ query NewestBackups {
         awsRegion
         sizeInGb: size
         attachedBackupEbsVolumes {
+          id
           volumeNativeId
           sizeInBytes: size
           isRoot
         }
         instance {
+          id
           instanceId
           latestBackup {
+            id
             backupId
             startTimestamp
           }
@@ -60,7 +66,8 @@ let rendered: string | undefined;
 export function renderOfflineGraphiQL(options?: GraphiQLOptions): string {
   if (rendered === undefined) {
     // A require, not an import: loaded here, on first use (see above).
-    const { renderGraphiQL } = require('@graphql-yoga/render-graphiql') as typeof import('@graphql-yoga/render-graphiql');
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { renderGraphiQL } = require('@graphql-yoga/render-graphiql') as typeof RenderGraphiQL;
     rendered = renderGraphiQL(options);
   }
   return rendered;

@@ -1,4 +1,4 @@
-import { Kind, getNamedType, isCompositeType, isInterfaceType, isObjectType, valueFromASTUntyped } from 'graphql';
+import { Kind, OperationTypeNode, getNamedType, isCompositeType, isInterfaceType, isObjectType, valueFromASTUntyped } from 'graphql';
 import type {
   DocumentNode,
   FieldNode,
@@ -51,7 +51,12 @@ export function compileOperationCost(
   if (!operation) return () => 0;
   const fragments = new Map<string, FragmentDefinitionNode>();
   for (const d of document.definitions) if (d.kind === Kind.FRAGMENT_DEFINITION) fragments.set(d.name.value, d);
-  const root = operation.operation === 'query' ? schema.getQueryType() : operation.operation === 'mutation' ? schema.getMutationType() : schema.getSubscriptionType();
+  const root =
+    operation.operation === OperationTypeNode.QUERY
+      ? schema.getQueryType()
+      : operation.operation === OperationTypeNode.MUTATION
+        ? schema.getMutationType()
+        : schema.getSubscriptionType();
   if (!root) return () => 0;
 
   const argument = (field: FieldNode, name: string, variables: Readonly<Record<string, unknown>> | undefined): unknown => {

@@ -17,7 +17,7 @@ export function selectsField(info: Pick<GraphQLResolveInfo, 'fieldNodes' | 'frag
   const node = info.fieldNodes[0];
   if (!node) return false;
   let byName = answers.get(node);
-  if (!byName) answers.set(node, (byName = new Map()));
+  if (!byName) answers.set(node, (byName = new Map<string, boolean>()));
   let answer = byName.get(name);
   if (answer === undefined) {
     answer = info.fieldNodes.some((field) => field.selectionSet !== undefined && includes(field.selectionSet, name, info.fragments, new Set()));

@@ -84,7 +84,12 @@ export function createBackupLoaders(options: BackupLoaderOptions): BackupLoaders
     async (ids) => {
       if (ids.every((id) => listed.has(id))) return ids.map((id) => listed.get(id) as WireEc2Backup);
       const who = caller();
-      return Promise.all(ids.map((id) => listed.get(id) ?? client.getBackup(who, id).catch((error: Error) => error)));
+      return Promise.all(
+        ids.map((id) => {
+          const known = listed.get(id);
+          return known ? Promise.resolve(known) : client.getBackup(who, id).catch((error: Error) => error);
+        }),
+      );
     },
     { name: 'backupById', maxBatchSize: 100 },
   );

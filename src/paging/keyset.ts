@@ -190,17 +190,17 @@ class KeysetReader<T extends KeyedItem> {
     const own = tieIdentities.indexOf(p.identity);
     // The cursor's item itself, then its nearest surviving neighbours: ties keep their order.
     let cutAt: number | undefined;
-    if (own >= 0) cutAt = name === 'after' ? (ties[own] as number) + 1 : (ties[own] as number);
+    if (own >= 0) cutAt = name === 'after' ? (ties[own] as number) + 1 : ties[own];
     else {
       const before = lastIndexWhere(tieIdentities, (id) => p.tiedBefore.includes(id));
       const after = tieIdentities.findIndex((id) => p.tiedAfter.includes(id));
       if (before >= 0) cutAt = (ties[before] as number) + 1;
-      else if (after >= 0) cutAt = ties[after] as number;
+      else if (after >= 0) cutAt = ties[after];
       else if (ties.length === 0) cutAt = past;
       else if (knowsServedSide(name, p)) {
         // Every tie already served with the cursor's item is gone: those left were not served yet, or
         // arrived since. Serve them.
-        cutAt = name === 'after' ? (ties[0] as number) : (ties[ties.length - 1] as number) + 1;
+        cutAt = name === 'after' ? ties[0] : (ties[ties.length - 1] as number) + 1;
       }
     }
     if (cutAt === undefined) {

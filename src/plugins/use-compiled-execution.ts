@@ -1,8 +1,9 @@
-import { getOperationAST } from 'graphql';
-import type { DocumentNode, ExecutionResult, GraphQLSchema } from 'graphql';
+import { OperationTypeNode, getOperationAST } from 'graphql';
+import type { ExecutionArgs, ExecutionResult, GraphQLSchema } from 'graphql';
 import { compileQuery, isCompiledQuery } from 'graphql-jit';
 import type { CompiledQuery } from 'graphql-jit';
 import type { Plugin } from 'graphql-yoga';
+import { perOperation } from '../graphql/per-operation';
 
 /**
  * Executes queries and mutations with graphql-jit: each operation is compiled once into plain
@@ -20,38 +21,25 @@ import type { Plugin } from 'graphql-yoga';
  * Subscriptions are left to graphql-js.
  */
 
-type Compiled = CompiledQuery | null;
-
-export function useCompiledExecution(): Plugin {
-  const compiled = new WeakMap<DocumentNode, Map<string, Compiled>>();
-
-  function compiledFor(schema: GraphQLSchema, document: DocumentNode, operationName: string | null | undefined): Compiled {
-    let byName = compiled.get(document);
-    if (!byName) compiled.set(document, (byName = new Map()));
-    const key = operationName ?? '';
-    let entry = byName.get(key);
-    if (entry === undefined) {
-      const operation = getOperationAST(document, operationName);
-      entry = null;
-      if (operation && operation.operation !== 'subscription') {
-        // Stack traces of field errors are never shown to a client; capturing them is wasted work.
-        const result = compileQuery(schema, document, operationName ?? undefined, { disablingCapturingStackErrors: true });
-        if (isCompiledQuery(result)) entry = result;
-      }
-      byName.set(key, entry);
-    }
-    return entry;
-  }
+export function useCompiledExecution(schema: GraphQLSchema): Plugin {
+  const compiledFor = perOperation((document, operationName): CompiledQuery | null => {
+    const operation = getOperationAST(document, operationName);
+    if (!operation || operation.operation === OperationTypeNode.SUBSCRIPTION) return null;
+    // Stack traces of field errors are never shown to a client; capturing them is wasted work.
+    const result = compileQuery(schema, document, operationName ?? undefined, { disablingCapturingStackErrors: true });
+    return isCompiledQuery(result) ? result : null;
+  });
 
   return {
     onExecute({ args, executeFn, setExecuteFn }) {
-      const query = compiledFor(args.schema, args.document, args.operationName);
+      const { document, operationName } = args as ExecutionArgs;
+      const query = compiledFor(document, operationName);
       if (!query) return;
-      setExecuteFn((executionArgs) => {
+      setExecuteFn((executionArgs: ExecutionArgs) => {
         const result = query.query(executionArgs.rootValue, executionArgs.contextValue, executionArgs.variableValues);
         // Without `data`, graphql-jit refused the variables before executing anything.
-        if (!(result instanceof Promise) && !('data' in result)) return executeFn(executionArgs);
-        return result as ExecutionResult | Promise<ExecutionResult>;
+        if (!(result instanceof Promise) && !('data' in result)) return executeFn(executionArgs) as Promise<ExecutionResult> | ExecutionResult;
+        return result;
       });
     },
   };

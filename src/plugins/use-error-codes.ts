@@ -18,6 +18,8 @@ export function useErrorCodes(): Plugin {
           setResult({
             ...single,
             errors: single.errors.map((error) =>
+              // graphql-jit's errors may have no `extensions` at all, whatever graphql-js's type says.
+              // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition
               error.extensions?.code
                 ? error
                 : new GraphQLError(error.message, {

@@ -3,9 +3,10 @@ import { maxDepthRule } from '@escape.tech/graphql-armor-max-depth';
 import { maxDirectivesRule } from '@escape.tech/graphql-armor-max-directives';
 import { MaxTokensParserWLexer } from '@escape.tech/graphql-armor-max-tokens';
 import { GraphQLError } from 'graphql';
-import type { DocumentNode, GraphQLSchema, ValidationContext } from 'graphql';
+import type { ExecutionArgs, GraphQLSchema, ValidationContext } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import { compileOperationCost } from '../graphql/operation-cost';
+import { perOperation } from '../graphql/per-operation';
 
 /**
  * Refuses hostile operations before any upstream call, with QUERY_TOO_COMPLEX and a message that
@@ -32,7 +33,7 @@ export class QueryTooComplexError extends GraphQLError {
 /** Armor's messages start "Syntax Error: " although none of these is a syntax error. */
 const armorMessage = (error: GraphQLError): string => error.message.replace(/^Syntax Error: /, '');
 
-export function useQueryLimits(limits: QueryLimits): Plugin {
+export function useQueryLimits(schema: GraphQLSchema, limits: QueryLimits): Plugin {
   const refuse = (context: ValidationContext | null, error: GraphQLError): void => {
     context?.reportError(new QueryTooComplexError(`${armorMessage(error)} Simplify the operation or split it.`));
   };
@@ -48,7 +49,7 @@ export function useQueryLimits(limits: QueryLimits): Plugin {
           throw new QueryTooComplexError(`${armorMessage(error)} Send a shorter document.`);
         },
       ],
-    } as never);
+    });
     return parser.parseDocument();
   };
 
@@ -58,15 +59,8 @@ export function useQueryLimits(limits: QueryLimits): Plugin {
     maxDirectivesRule({ ...armor, n: limits.maxDirectives }),
   ];
 
-  // Each operation's cost function, compiled once per parsed document (yoga's parse cache bounds them).
-  const costs = new WeakMap<DocumentNode, Map<string, (variables: Readonly<Record<string, unknown>> | null | undefined) => number>>();
-  const costOf = (schema: GraphQLSchema, document: DocumentNode, operationName: string | null | undefined) => {
-    let byName = costs.get(document);
-    if (!byName) costs.set(document, (byName = new Map()));
-    let cost = byName.get(operationName ?? '');
-    if (!cost) byName.set(operationName ?? '', (cost = compileOperationCost(schema, document, operationName)));
-    return cost;
-  };
+  // Each operation's cost function, compiled once per parsed document.
+  const costOf = perOperation((document, operationName) => compileOperationCost(schema, document, operationName));
 
   return {
     onParse({ setParseFn }) {
@@ -76,7 +70,8 @@ export function useQueryLimits(limits: QueryLimits): Plugin {
       for (const rule of rules) addValidationRule(rule);
     },
     onExecute({ args, setResultAndStopExecution }) {
-      const cost = costOf(args.schema, args.document, args.operationName)(args.variableValues);
+      const { document, operationName, variableValues } = args as ExecutionArgs;
+      const cost = costOf(document, operationName)(variableValues);
       if (cost > limits.maxCost) {
         setResultAndStopExecution({
           errors: [

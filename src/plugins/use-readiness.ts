@@ -20,11 +20,11 @@ export function useReadiness(probe: () => Promise<boolean>, cacheMs = 2_000): Pl
   };
 
   return {
-    async onRequest({ url, endResponse, fetchAPI }) {
-      if (url.pathname !== '/readiness') return;
+    async onRequest(payload) {
+      if (payload.url.pathname !== '/readiness') return;
       const ok = await ready();
-      endResponse(
-        new fetchAPI.Response(JSON.stringify({ ready: ok }), {
+      payload.endResponse(
+        new payload.fetchAPI.Response(JSON.stringify({ ready: ok }), {
           status: ok ? 200 : 503,
           headers: { 'content-type': 'application/json', 'cache-control': 'no-store' },
         }),

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { getOperationAST } from 'graphql';
-import type { ExecutionResult } from 'graphql';
+import type { ExecutionArgs, ExecutionResult } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type { ResponseCacheStore } from '../cache/response-cache-store';
 
@@ -42,8 +42,9 @@ export function useResponseCache(options: ResponseCacheOptions): Plugin {
 
   return {
     onExecute({ args }) {
-      const request = (args.contextValue as { request?: Request }).request;
-      const operation = getOperationAST(args.document, args.operationName)?.operation;
+      const { contextValue, document, operationName } = args as ExecutionArgs;
+      const request = (contextValue as { request?: Request } | undefined)?.request;
+      const operation = getOperationAST(document, operationName)?.operation;
       if (request && operation) operationTypes.set(request, operation);
     },
     onParams({ params, request, paramsHandler, setParamsHandler }) {

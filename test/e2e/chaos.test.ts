@@ -122,7 +122,8 @@ function differences(actual: unknown, expected: unknown, errorPaths: ReadonlyArr
       differences((actual as Record<string, unknown>)[key], (expected as Record<string, unknown>)[key], errorPaths, [...path, key]),
     );
   }
-  return [`${path.join('.') || '(root)'}: got ${JSON.stringify(actual)?.slice(0, 120)}, expected ${JSON.stringify(expected)?.slice(0, 120)}`];
+  const text = (value: unknown): string => String(JSON.stringify(value)).slice(0, 120); // JSON.stringify(undefined) is undefined
+  return [`${path.join('.') || '(root)'}: got ${text(actual)}, expected ${text(expected)}`];
 }
 
 let reference: Map<string, unknown>;
@@ -222,7 +223,7 @@ beforeAll(async () => {
   });
 });
 
-afterAll(() => gateway?.close());
+afterAll(() => gateway.close());
 
 /** A read of one spare backup, with its expected answer registered. */
 function spareRead(index: number): Operation {

@@ -68,7 +68,6 @@ const utf16 = (maxLength: number) =>
   fc.string({ unit: fc.integer({ min: 0, max: 0xffff }).map((code) => String.fromCharCode(code)), maxLength });
 /** Any well-formed string (whole code points). */
 const text = (maxLength: number) => fc.string({ unit: 'binary', maxLength });
-const opt = <T>(arbitrary: fc.Arbitrary<T>) => fc.option(arbitrary, { nil: undefined, freq: 3 });
 /** Values of the wrong JSON type for a String or ID argument. */
 const wrongType = fc.constantFrom<unknown>(5, 1.5, true, [], {}, ['a']);
 

@@ -12,7 +12,8 @@ import type { Harness } from '../support/harness';
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 let h: Harness;
-let browser: Browser;
+/** Undefined when Chromium failed to start (afterAll still runs). */
+let browser: Browser | undefined;
 beforeAll(async () => {
   h = await startHarness();
   browser = await chromium.launch({
@@ -22,11 +23,11 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await browser?.close();
-  await h?.close();
+  await h.close();
 });
 
 it('runs the example query in GraphiQL with no request leaving the machine', async () => {
-  const context = await browser.newContext();
+  const context = await browser!.newContext();
   const requested: string[] = [];
   await context.route('**/*', (route) => {
     const url = route.request().url();

@@ -70,7 +70,7 @@ describe('serving', () => {
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ query: '{ ec2InstanceBackups(first: 1) { totalCount } }' }),
       });
-      const body = (await response.json()) as any;
+      const body = await response.json();
       expect(body.data.ec2InstanceBackups.totalCount).toBe(gateway.emulator!.backups.length);
       expect(gateway.emulator!.requests).toHaveLength(1);
     } finally {

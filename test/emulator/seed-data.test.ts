@@ -131,7 +131,7 @@ describe('every item', () => {
 
   it('has fully populated AMIs', () => {
     const populated = (ami: SeededEc2Backup['ami']): boolean =>
-      AMI_FIELDS.every((f) => ami[f as keyof typeof ami] !== null && ami[f as keyof typeof ami] !== undefined) &&
+      AMI_FIELDS.every((f) => (ami as Record<string, unknown>)[f] != null) &&
       ['/dev/xvda', '/dev/sda1'].includes(ami.root_device_name ?? '') &&
       ['x86_64', 'arm64'].includes(ami.architecture ?? '');
     expect(failing((b) => populated(b.ami) && populated(b.backup_ami))).toEqual([]);

@@ -42,7 +42,8 @@ function close(server: Server): Promise<void> {
 
 export async function startFederation(inventory: readonly InventoryInstance[]): Promise<Federation> {
   const backups = await startHarness();
-  const inventoryServer = createServer(createInventorySubgraph(inventory));
+  const subgraph = createInventorySubgraph(inventory);
+  const inventoryServer = createServer((request, response) => void subgraph(request, response));
   const inventoryUrl = await listen(inventoryServer);
 
   const composition = composeSupergraph(exampleSubgraphs({ backups: `${backups.gateway.url}/graphql`, inventory: inventoryUrl }));
@@ -52,7 +53,7 @@ export async function startFederation(inventory: readonly InventoryInstance[]): 
   await gateway.load();
   // maskedErrors off: the router passes on what Apollo Gateway makes of the subgraphs' errors.
   const router = createYoga({ plugins: [useApolloFederation({ gateway, logger: quiet })], logging: false, maskedErrors: false });
-  const routerServer = createServer(router);
+  const routerServer = createServer((request, response) => void router(request, response));
   const routerUrl = await listen(routerServer);
 
   return {
@@ -66,7 +67,7 @@ export async function startFederation(inventory: readonly InventoryInstance[]): 
       });
       const text = await response.text();
       try {
-        return { status: response.status, ...(JSON.parse(text) as object) } as GraphQLResponse;
+        return { status: response.status, ...(JSON.parse(text) as object) };
       } catch {
         throw new Error(`the router answered ${response.status} with a non-JSON body:\n${text.slice(0, 500)}\nfor:\n${query}`);
       }

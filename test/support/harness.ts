@@ -70,7 +70,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       } catch {
         throw new Error(`gateway answered ${response.status} with a non-JSON body:\n${text.slice(0, 500)}\nfor:\n${query}`);
       }
-      return { status: response.status, ...body } as GraphQLResponse;
+      return { status: response.status, ...body };
     },
     upstream: () => emulator.requests.slice(mark),
     resetUpstream: () => {

@@ -29,5 +29,5 @@ export const Ec2Instance: Ec2InstanceResolvers = {
 };
 
 export const Node: NodeResolvers = {
-  __resolveType: (object) => ('kind' in object && object.kind === 'Ec2Instance' ? 'Ec2Instance' : 'Ec2InstanceBackup'),
+  __resolveType: (object) => ('kind' in object ? 'Ec2Instance' : 'Ec2InstanceBackup'),
 };
