@@ -24,8 +24,8 @@ export interface ConnectionModel {
   /** Fingerprint of `list`, the binding every cursor of this connection carries. */
   fingerprint: string;
   plan: ConnectionPlan;
-  /** The caller's list, when the page next to a cursor is read from it by offset (offset-seek.ts). */
-  seekIn: ListQuery | undefined;
+  /** Whether the page next to a cursor is read from `list` by the cursor's offset first (offset-seek.ts). */
+  seeksByOffset: boolean;
   /** The caller's list cut by both cursors (the list read for the page), by `after` only, by `before` only. */
   read: ListQuery;
   afterList: ListQuery;

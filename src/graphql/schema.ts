@@ -1,8 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { buildSubgraphSchema } from '@apollo/subgraph';
-import { Source, parse } from 'graphql';
-import { isObjectType } from 'graphql';
+import { Source, isObjectType, parse } from 'graphql';
 import type { DocumentNode, GraphQLSchema } from 'graphql';
 import { settleListItems } from './list-items';
 import { resolvers } from './resolvers';

@@ -81,16 +81,13 @@ export function createBackupLoaders(options: BackupLoaderOptions): BackupLoaders
   const listed = new Map<string, WireEc2Backup>();
 
   const backupById = new DataLoader<string, WireEc2Backup | null>(
-    async (ids) => {
-      if (ids.every((id) => listed.has(id))) return ids.map((id) => listed.get(id) as WireEc2Backup);
-      const who = caller();
-      return Promise.all(
+    async (ids) =>
+      Promise.all(
         ids.map((id) => {
           const known = listed.get(id);
-          return known ? Promise.resolve(known) : client.getBackup(who, id).catch((error: Error) => error);
+          return known ? Promise.resolve(known) : client.getBackup(caller(), id).catch((error: Error) => error);
         }),
-      );
-    },
+      ),
     { name: 'backupById', maxBatchSize: 100 },
   );
 

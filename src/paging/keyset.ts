@@ -236,9 +236,12 @@ function at(position: CursorPosition): Instant {
 /** Is `item` the cursor's own item: the same start time (as an instant) and the same identity? */
 export function isPositionAt(item: KeyedItem | undefined, position: CursorPosition): boolean {
   if (item === undefined) return false;
-  const start = item.start_timestamp === position.startTimestamp ? true : startOf(item);
-  const sameStart = start === true || (start !== undefined && compareInstants(start, at(position)) === 0);
-  return sameStart && identityOfItem(item) === position.identity;
+  // The same text is the same instant; other texts are compared as instants.
+  if (item.start_timestamp !== position.startTimestamp) {
+    const start = startOf(item);
+    if (start === undefined || compareInstants(start, at(position)) !== 0) return false;
+  }
+  return identityOfItem(item) === position.identity;
 }
 
 /** Does the cursor remember every tie on its served side (before it for `after`, after it for `before`)? */

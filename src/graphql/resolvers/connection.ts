@@ -40,7 +40,7 @@ export function backupConnection(criteria: ListCriteria, args: ConnectionArgs, t
       return fingerprintOf();
     },
     plan,
-    seekIn: seeksByOffset(plan, totalCountSelected) ? list : undefined,
+    seeksByOffset: seeksByOffset(plan, totalCountSelected),
     read: cut(plan.bounds),
     afterList: cut(plan.afterBounds),
     beforeList: cut(plan.beforeBounds),
@@ -48,7 +48,7 @@ export function backupConnection(criteria: ListCriteria, args: ConnectionArgs, t
 }
 
 function loadPage(connection: ConnectionModel, context: GatewayContext): Promise<ConnectionPage> {
-  return context.loaders.connectionPage(connection.read, connection.plan, connection.seekIn);
+  return context.loaders.connectionPage(connection.read, connection.plan, connection.seeksByOffset ? connection.list : undefined);
 }
 
 function cursorAt(connection: ConnectionModel, page: ConnectionPage, offset: number): string {
