@@ -24,16 +24,21 @@ const optionalText = z
   .optional()
   .transform((value) => (value === undefined || value.trim() === '' ? null : value.trim()));
 
+const httpUrl = (example: string) =>
+  z
+    .string()
+    .url(`must be an http(s) URL such as ${example}`)
+    .refine((url) => /^https?:\/\//.test(url), `must be an http(s) URL such as ${example}`)
+    .nullable();
+
+const otlpProtocol = z
+  .enum(['http/protobuf', 'http/json'], { message: 'must be http/protobuf (default) or http/json (grpc is not supported)' })
+  .optional();
+
 const environmentSchema = z.object({
   PORT: integer(4000, 0, 65535),
   HOST: z.string().min(1).default('0.0.0.0'),
-  CLUMIO_API_URL: optionalText.pipe(
-    z
-      .string()
-      .url('must be an http(s) URL such as https://us-west-2.api.clumio.com')
-      .refine((url) => /^https?:\/\//.test(url), 'must be an http(s) URL')
-      .nullable(),
-  ),
+  CLUMIO_API_URL: optionalText.pipe(httpUrl('https://us-west-2.api.clumio.com')),
   CLUMIO_API_TOKEN: optionalText,
   CLUMIO_TIMEOUT_MS: integer(10_000, 1, 600_000),
   CLUMIO_MAX_CONCURRENCY: integer(32, 1, 1_000),
@@ -52,10 +57,56 @@ const environmentSchema = z.object({
   INTROSPECTION: flag(true),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
   SHUTDOWN_GRACE_MS: integer(10_000, 0, 600_000),
+  SHUTDOWN_DELAY_MS: integer(0, 0, 600_000),
   HTTP_KEEP_ALIVE_MS: integer(65_000, 1_000, 3_600_000),
   // Clumio's documented limit: 100 requests per second per organization.
   CLUMIO_RATE_LIMIT_RPS: integer(100, 0, 100_000),
   RESPONSE_CACHE_TTL_MS: integer(5_000, 0, 86_400_000),
+  METRICS: flag(true),
+  METRICS_PORT: optionalText.pipe(
+    z
+      .string()
+      .regex(/^\d+$/, 'must be a port number')
+      .transform(Number)
+      .pipe(z.number().int().min(0).max(65535, 'must be at most 65535'))
+      .nullable(),
+  ),
+  // OpenTelemetry's standard variables (https://opentelemetry.io/docs/specs/otel/configuration/sdk-environment-variables/).
+  OTEL_SDK_DISABLED: flag(false),
+  OTEL_TRACES_EXPORTER: z.enum(['otlp', 'none'], { message: 'must be otlp or none' }).default('otlp'),
+  OTEL_EXPORTER_OTLP_ENDPOINT: optionalText.pipe(httpUrl('http://otel-collector:4318')),
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: optionalText.pipe(httpUrl('http://otel-collector:4318/v1/traces')),
+  OTEL_EXPORTER_OTLP_PROTOCOL: otlpProtocol,
+  OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: otlpProtocol,
+  // How long finished spans wait before a batch is exported (the SDK's default: 5 s).
+  OTEL_BSP_SCHEDULE_DELAY: integer(5_000, 0, 600_000),
+  OTEL_SERVICE_NAME: z.string().trim().min(1).default('clumio-backup-graph'),
+  OTEL_RESOURCE_ATTRIBUTES: z
+    .string()
+    .optional()
+    .transform((value, context) => {
+      const attributes: Record<string, string> = {};
+      for (const pair of (value ?? '').split(',')) {
+        if (pair.trim() === '') continue;
+        const at = pair.indexOf('=');
+        if (at <= 0) {
+          context.addIssue({ code: 'custom', message: `"${pair.trim()}" is not key=value (e.g. deployment.environment=prod,team=backup)` });
+          continue;
+        }
+        attributes[decodeURIComponent(pair.slice(0, at).trim())] = decodeURIComponent(pair.slice(at + 1).trim());
+      }
+      return attributes;
+    }),
+  OTEL_TRACES_SAMPLER: z
+    .enum(['parentbased_always_on', 'parentbased_always_off', 'parentbased_traceidratio', 'always_on', 'always_off', 'traceidratio'], {
+      message: 'must be parentbased_always_on (default), parentbased_always_off, parentbased_traceidratio, always_on, always_off or traceidratio',
+    })
+    .default('parentbased_always_on'),
+  OTEL_TRACES_SAMPLER_ARG: z
+    .string()
+    .optional()
+    .transform((value) => (value === undefined || value.trim() === '' ? 1 : Number(value)))
+    .pipe(z.number({ message: 'must be a ratio from 0 to 1' }).min(0, 'must be at least 0').max(1, 'must be at most 1')),
   REDIS_URL: optionalText.pipe(
     z
       .string()
@@ -88,6 +139,8 @@ export type GatewayConfig = {
   introspection: boolean;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
   shutdownGraceMs: number;
+  /** On SIGTERM, how long /readiness answers 503 (and responses close their connections) before the listener closes. */
+  shutdownDelayMs: number;
   /** Idle client connections stay open this long: above a load balancer's idle timeout. */
   httpKeepAliveMs: number;
   /** Upstream requests per second per credential and organizational unit; 0: no limiter. */
@@ -96,7 +149,25 @@ export type GatewayConfig = {
   responseCacheTtlMs: number;
   /** Redis for the response cache and the rate limiter, shared by replicas; null: in process. */
   redisUrl: string | null;
+  /** Serve Prometheus metrics at /metrics (on `metricsPort` when set, else on `port`). */
+  metrics: boolean;
+  metricsPort: number | null;
+  tracing: TracingConfig;
 };
+
+/** OpenTelemetry tracing, from the standard OTEL_* variables. */
+export interface TracingConfig {
+  /** Where spans are exported (OTLP over HTTP); null: not exported (ids are still minted and propagated). */
+  exportUrl: string | null;
+  protocol: 'http/protobuf' | 'http/json';
+  serviceName: string;
+  resourceAttributes: Record<string, string>;
+  sampler: 'parentbased_always_on' | 'parentbased_always_off' | 'parentbased_traceidratio' | 'always_on' | 'always_off' | 'traceidratio';
+  /** The ratio of the *traceidratio samplers. */
+  samplerRatio: number;
+  /** Milliseconds finished spans wait before a batch is exported. */
+  batchDelayMs: number;
+}
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -134,9 +205,26 @@ export function parseConfig(env: Record<string, string | undefined>): GatewayCon
     introspection: e.INTROSPECTION,
     logLevel: e.LOG_LEVEL,
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
+    shutdownDelayMs: e.SHUTDOWN_DELAY_MS,
     httpKeepAliveMs: e.HTTP_KEEP_ALIVE_MS,
     clumioRateLimitRps: e.CLUMIO_RATE_LIMIT_RPS,
     responseCacheTtlMs: e.RESPONSE_CACHE_TTL_MS,
     redisUrl: e.REDIS_URL,
+    metrics: e.METRICS,
+    metricsPort: e.METRICS_PORT,
+    tracing: {
+      // Unlike the SDK's default (localhost:4318), nothing is exported unless an endpoint is named.
+      exportUrl:
+        e.OTEL_SDK_DISABLED || e.OTEL_TRACES_EXPORTER === 'none'
+          ? null
+          : (e.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ??
+            (e.OTEL_EXPORTER_OTLP_ENDPOINT === null ? null : `${e.OTEL_EXPORTER_OTLP_ENDPOINT.replace(/\/+$/, '')}/v1/traces`)),
+      protocol: e.OTEL_EXPORTER_OTLP_TRACES_PROTOCOL ?? e.OTEL_EXPORTER_OTLP_PROTOCOL ?? 'http/protobuf',
+      serviceName: e.OTEL_SERVICE_NAME,
+      resourceAttributes: e.OTEL_RESOURCE_ATTRIBUTES,
+      sampler: e.OTEL_TRACES_SAMPLER,
+      samplerRatio: e.OTEL_TRACES_SAMPLER_ARG,
+      batchDelayMs: e.OTEL_BSP_SCHEDULE_DELAY,
+    },
   };
 }

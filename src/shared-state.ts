@@ -5,6 +5,7 @@ import type { UpstreamAdmission } from './clumio/rate-limiter';
 import { RedisReservationStore } from './clumio/redis-reservation-store';
 import type { GatewayConfig } from './config';
 import { connectRedis, redisReady } from './redis';
+import type { Logger } from './telemetry/logger';
 import type { RedisClient } from './redis';
 
 /**
@@ -21,10 +22,10 @@ export interface SharedState {
   close(): Promise<void>;
 }
 
-type SharedStateConfig = Pick<GatewayConfig, 'clumioRateLimitRps' | 'clumioTimeoutMs' | 'responseCacheTtlMs' | 'redisUrl' | 'logLevel'>;
+type SharedStateConfig = Pick<GatewayConfig, 'clumioRateLimitRps' | 'clumioTimeoutMs' | 'responseCacheTtlMs' | 'redisUrl'>;
 
-export async function createSharedState(config: SharedStateConfig): Promise<SharedState> {
-  const warn = config.logLevel === 'error' ? () => {} : (message: string) => console.warn(message);
+export async function createSharedState(config: SharedStateConfig, logger: Logger): Promise<SharedState> {
+  const warn = (message: string): void => logger.warn(message);
   const redis = config.redisUrl === null ? null : connectRedis(config.redisUrl, { warn });
   if (redis && !(await redisReady(redis, 2_000))) {
     warn('Redis did not answer within 2 s; starting with per-process cache and rate limiting until it does');

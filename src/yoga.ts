@@ -17,6 +17,10 @@ import { useRequestBodyLimit } from './plugins/use-request-body-limit';
 import { useQueryLimits } from './plugins/use-query-limits';
 import { useResponseCache } from './plugins/use-response-cache';
 import type { ResponseCacheOptions } from './plugins/use-response-cache';
+import { useMetricsEndpoint } from './plugins/use-metrics-endpoint';
+import { useTelemetry } from './plugins/use-telemetry';
+import { yogaLogger } from './telemetry/logger';
+import type { TelemetrySinks } from './telemetry/operation-telemetry';
 
 /** Builds the GraphQL server. It listens nowhere: server.ts (or a test's yoga.fetch) decides. */
 
@@ -28,7 +32,12 @@ export interface GatewayOptions {
   client: ClumioClient;
   /** Largest page Clumio serves (`limit`). */
   maxPageSize?: number;
-  logging?: boolean | 'debug' | 'info' | 'warn' | 'error';
+  /** Logs, metrics and traces; `metrics` is served at /metrics here unless `serveMetrics` is false. */
+  telemetry: TelemetrySinks;
+  /** False when the metrics have a port of their own (METRICS_PORT), or METRICS=false. */
+  serveMetrics?: boolean;
+  /** True while the process drains before shutdown: /readiness answers 503. */
+  draining?: () => boolean;
   /** Operation-level response cache and coalescing; off when absent. */
   responseCache?: Omit<ResponseCacheOptions, 'identify'>;
 }
@@ -48,7 +57,7 @@ export function createGateway(options: GatewayOptions): GatewayYoga {
     landingPage: false,
     graphiql: config.graphiql ? graphiqlOptions : false,
     renderGraphiQL: renderOfflineGraphiQL,
-    logging: options.logging ?? 'info',
+    logging: yogaLogger(options.telemetry.logger),
     // Checked by useRequestBodyLimit, which does not count a body whose length is declared.
     maxRequestBodySize: false,
     batching: batchLimit > 0 ? { limit: batchLimit } : false,
@@ -70,15 +79,30 @@ export function createGateway(options: GatewayOptions): GatewayYoga {
       },
     },
     plugins: [
+      // First: request ids and the SERVER span cover everything after it, refusals included.
+      useTelemetry(options.telemetry, '/graphql'),
+      ...(options.telemetry.metrics && options.serveMetrics !== false ? [useMetricsEndpoint(options.telemetry.metrics)] : []),
       useRequestBodyLimit(config.maxRequestBodyBytes ?? DEFAULTS.maxRequestBodyBytes),
       useCsrfGuard(),
       useQueryLimits(schema, config.queryLimits ?? DEFAULTS.queryLimits),
       useIntrospectionSwitch(config.introspection),
-      useReadiness(() => client.isReachable(2_000)),
+      useReadiness(
+        () => client.isReachable(2_000, options.telemetry.tracing.unsampledHeaders()),
+        () => options.draining?.() ?? false,
+      ),
       useErrorCodes(),
       useCompiledExecution(schema),
       ...(options.responseCache
-        ? [useResponseCache({ ...options.responseCache, identify: (request) => callerIdentity(request, config.clumioApiToken) })]
+        ? [
+            useResponseCache({
+              ...options.responseCache,
+              identify: (request) => callerIdentity(request, config.clumioApiToken),
+              onEvent: (event) => {
+                options.telemetry.metrics?.responseCacheLookup(event);
+                options.responseCache?.onEvent?.(event);
+              },
+            }),
+          ]
         : []),
     ],
   });

@@ -59,6 +59,8 @@ export interface ClumioClientOptions {
   userAgent?: string;
   /** Awaited before every upstream request: the rate limiter's hook (see rate-limiter.ts). */
   admit?: (caller: ClumioCaller) => Promise<void>;
+  /** Told when the circuit breaker opens (Clumio failing) or closes again. */
+  onBreakerChange?: (state: 'open' | 'closed') => void;
 }
 
 export const DEFAULT_RETRY_POLICY: RetryPolicy = {
@@ -83,10 +85,42 @@ const RETRYABLE_TRANSPORT = new Set([
 
 const RETRYABLE_STATUS = new Set([429, 502, 503, 504]);
 
-/** One attempt's outcome, as the retry loop needs it. */
+/** One attempt's outcome, as the retry loop needs it; `reason` says what failed (an HTTP status, a transport code). */
 type Attempt =
   | { ok: true; body: unknown }
-  | { ok: false; error: UpstreamError; retryable: boolean; retryAfterMs?: number; unhealthy: boolean };
+  | { ok: false; error: UpstreamError; reason: string; retryable: boolean; retryAfterMs?: number; unhealthy: boolean };
+
+/** The upstream routes, as metrics and spans name them (never a concrete id). */
+export type ClumioRoute = '/backups/aws/ec2-instances' | '/backups/aws/ec2-instances/{id}' | '/restores/aws/ec2-instances' | '/tasks/{task_id}';
+
+/**
+ * What the client tells the operation it works for, and what it needs from it: a span per attempt
+ * (whose W3C trace context headers are sent upstream), retries, refusals before sending and waits
+ * for the rate limit. The gateway's telemetry implements it (metrics, logs, spans); every call takes
+ * one, so no request to Clumio goes untraced or uncounted.
+ */
+export interface UpstreamTrace {
+  attempt(method: string, route: ClumioRoute, resendCount: number): UpstreamAttempt;
+  retrying(method: string, route: ClumioRoute, reason: string, delayMs: number, attempt: number): void;
+  refused(reason: 'breaker_open' | 'queue_full' | 'rate_limited'): void;
+  waitedForTurn(ms: number): void;
+}
+
+export interface UpstreamAttempt {
+  /** `traceparent` (and `tracestate`) naming this attempt's span. */
+  readonly headers: Record<string, string>;
+  /** The HTTP status that came back, or why none did (a transport error code, `timeout`). */
+  end(outcome: { status: number } | { errorType: string }): void;
+}
+
+interface UpstreamRequest {
+  method: 'GET';
+  route: ClumioRoute;
+  path: string;
+  headers: Record<string, string>;
+  parse: (text: string) => unknown;
+  trace: UpstreamTrace;
+}
 
 export class ClumioClient {
   private readonly pool: Pool;
@@ -104,7 +138,7 @@ export class ClumioClient {
     this.timeoutMs = options.timeoutMs;
     this.userAgent = options.userAgent ?? 'clumio-backup-graph';
     this.retry = { ...DEFAULT_RETRY_POLICY, ...options.retry };
-    this.breaker = new CircuitBreaker({ ...DEFAULT_BREAKER, ...options.breaker });
+    this.breaker = new CircuitBreaker({ ...DEFAULT_BREAKER, ...options.breaker }, Date.now, options.onBreakerChange);
     const maxConcurrency = options.maxConcurrency ?? 32;
     this.concurrency = new ConcurrencyLimit(maxConcurrency, options.maxQueue ?? 1_000);
     this.admit = options.admit;
@@ -125,8 +159,9 @@ export class ClumioClient {
     return query;
   }
 
-  async listBackups(caller: ClumioCaller, request: ListPageRequest): Promise<ListPage> {
-    const body = (await this.get(caller, `${EC2_BACKUPS_PATH}?${ClumioClient.listQueryString(request)}`, parseBackupList)) as
+  async listBackups(caller: ClumioCaller, request: ListPageRequest, trace: UpstreamTrace): Promise<ListPage> {
+    const path = `${EC2_BACKUPS_PATH}?${ClumioClient.listQueryString(request)}`;
+    const body = (await this.get(caller, '/backups/aws/ec2-instances', path, parseBackupList, trace)) as
       | WireEc2BackupList
       | null;
     // An empty page may come without `_embedded`; the total is what paging cannot do without.
@@ -143,9 +178,10 @@ export class ClumioClient {
   }
 
   /** One backup by Clumio ID; null when Clumio answers 404. */
-  async getBackup(caller: ClumioCaller, backupId: string): Promise<WireEc2Backup | null> {
+  async getBackup(caller: ClumioCaller, backupId: string, trace: UpstreamTrace): Promise<WireEc2Backup | null> {
     try {
-      const body = await this.get(caller, `${EC2_BACKUPS_PATH}/${encodeURIComponent(backupId)}`, parseBackup);
+      const path = `${EC2_BACKUPS_PATH}/${encodeURIComponent(backupId)}`;
+      const body = await this.get(caller, '/backups/aws/ec2-instances/{id}', path, parseBackup, trace);
       if (!body || typeof body !== 'object') throw unexpectedUpstream('the backup response is not an object');
       return body;
     } catch (error) {
@@ -155,13 +191,13 @@ export class ClumioClient {
   }
 
   /** True when the breaker is not open and the upstream answers HTTP at all (any status): /readiness. */
-  async isReachable(timeoutMs: number): Promise<boolean> {
+  async isReachable(timeoutMs: number, traceHeaders: Record<string, string>): Promise<boolean> {
     if (this.breaker.state === 'open') return false;
     try {
       const response = await this.pool.request({
         method: 'GET',
         path: `${this.basePath}/`,
-        headers: { 'user-agent': this.userAgent },
+        headers: { 'user-agent': this.userAgent, ...traceHeaders },
         signal: AbortSignal.timeout(timeoutMs),
       });
       await response.body.dump();
@@ -176,38 +212,45 @@ export class ClumioClient {
   }
 
   /** `parse` reads a 2xx body (exactly: see clumio-json.ts); a body it cannot read is UPSTREAM_ERROR. */
-  private async get(caller: ClumioCaller, pathAndQuery: string, parse: (text: string) => unknown): Promise<unknown> {
+  private async get(caller: ClumioCaller, route: ClumioRoute, pathAndQuery: string, parse: (text: string) => unknown, trace: UpstreamTrace): Promise<unknown> {
     const headers: Record<string, string> = {
       accept: EC2_BACKUPS_MEDIA_TYPE,
       authorization: `Bearer ${caller.token}`,
       'user-agent': this.userAgent,
     };
     if (caller.organizationalUnit) headers['x-clumio-organizationalunit-context'] = caller.organizationalUnit;
-    const path = this.basePath + pathAndQuery;
+    const request: UpstreamRequest = { method: 'GET', route, path: this.basePath + pathAndQuery, headers, parse, trace };
     // The rate limiter bounds its own wait (CLUMIO_TIMEOUT_MS) and answers RATE_LIMITED beyond it.
-    if (this.admit) await this.admit(caller);
+    await this.waitForTurn(caller, trace);
     // One deadline for every attempt and wait. A plain timer, cleared when the request settles:
     // AbortSignal.timeout() costs some 15 µs a request here (it is made collectable through weak
     // references), more than the rest of the client.
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(), this.timeoutMs);
     try {
-      return await this.attempts(caller, path, headers, controller.signal, parse);
+      return await this.attempts(caller, request, controller.signal);
     } finally {
       clearTimeout(timer);
     }
   }
 
-  private async attempts(
-    caller: ClumioCaller,
-    path: string,
-    headers: Record<string, string>,
-    deadline: AbortSignal,
-    parse: (text: string) => unknown,
-  ): Promise<unknown> {
+  private async waitForTurn(caller: ClumioCaller, trace: UpstreamTrace): Promise<void> {
+    if (!this.admit) return;
+    const askedAt = performance.now();
+    try {
+      await this.admit(caller);
+    } catch (error) {
+      trace.refused('rate_limited');
+      throw error;
+    }
+    trace.waitedForTurn(performance.now() - askedAt);
+  }
+
+  private async attempts(caller: ClumioCaller, request: UpstreamRequest, deadline: AbortSignal): Promise<unknown> {
     const startedAt = Date.now();
     for (let attempt = 1; ; attempt++) {
       if (!this.breaker.tryPass()) {
+        request.trace.refused('breaker_open');
         const seconds = Math.ceil(this.breaker.retryInMs() / 1000);
         throw new UpstreamError(
           'UPSTREAM_ERROR',
@@ -217,8 +260,8 @@ export class ClumioClient {
       }
       // Retries spend the caller's share of Clumio's rate limit too (the first attempt's turn was
       // awaited before the deadline started).
-      if (attempt > 1 && this.admit) await this.admit(caller);
-      const outcome = await this.attempt(path, headers, deadline, parse);
+      if (attempt > 1) await this.waitForTurn(caller, request.trace);
+      const outcome = await this.attempt(request, deadline, attempt - 1);
       if (outcome.ok) {
         this.breaker.success();
         return outcome.body;
@@ -232,6 +275,7 @@ export class ClumioClient {
       if (outcome.retryAfterMs !== undefined && outcome.retryAfterMs > this.retry.retryAfterCapMs) throw error;
       // Not worth waiting when the deadline would pass first: answer now with what Clumio said.
       if (Date.now() - startedAt + delay >= this.timeoutMs) throw error;
+      request.trace.retrying(request.method, request.route, outcome.reason, delay, attempt);
       try {
         await wait(delay, deadline);
       } catch {
@@ -240,32 +284,41 @@ export class ClumioClient {
     }
   }
 
-  private async attempt(path: string, headers: Record<string, string>, deadline: AbortSignal, parse: (text: string) => unknown): Promise<Attempt> {
+  /** One attempt: a slot under the concurrency bound, the request with its own span, the body read. */
+  private async attempt(request: UpstreamRequest, deadline: AbortSignal, resendCount: number): Promise<Attempt> {
     let release: () => void;
     try {
       release = await this.concurrency.acquire(deadline);
     } catch (error) {
       const full = error instanceof QueueFullError;
+      if (full) request.trace.refused('queue_full');
       return {
         ok: false,
         retryable: false,
         unhealthy: false,
+        reason: full ? 'queue_full' : 'deadline',
         error: full
           ? new UpstreamError('UPSTREAM_ERROR', 'Too many requests are waiting for Clumio; retry shortly.', details(null))
           : new UpstreamError('UPSTREAM_TIMEOUT', 'Clumio did not answer in time.', details(null)),
       };
     }
 
+    const span = request.trace.attempt(request.method, request.route, resendCount);
+    const headers = { ...request.headers, ...span.headers };
     let response: Dispatcher.ResponseData;
     let text: string;
     try {
-      response = await this.pool.request({ method: 'GET', path, headers, signal: deadline });
+      response = await this.pool.request({ method: request.method, path: request.path, headers, signal: deadline });
       text = await response.body.text();
     } catch (error) {
       const code = (error as { code?: unknown } | null)?.code;
+      const failure = transportError(error, deadline);
+      const reason = failure.extensions.code === 'UPSTREAM_TIMEOUT' ? 'timeout' : typeof code === 'string' ? code : 'transport';
+      span.end({ errorType: reason });
       return {
         ok: false,
-        error: transportError(error, deadline),
+        error: failure,
+        reason,
         retryable: !deadline.aborted && typeof code === 'string' && RETRYABLE_TRANSPORT.has(code),
         unhealthy: true,
       };
@@ -274,11 +327,13 @@ export class ClumioClient {
     }
 
     const status = response.statusCode;
+    span.end({ status });
     if (status < 200 || status > 299) {
       const retryAfter = parseRetryAfter(response.headers['retry-after']);
       return {
         ok: false,
         error: statusError(status, text, retryAfter),
+        reason: String(status),
         retryable: RETRYABLE_STATUS.has(status),
         unhealthy: status >= 500,
         ...(retryAfter !== undefined && (status === 429 || status === 503) ? { retryAfterMs: retryAfter * 1000 } : {}),
@@ -286,12 +341,12 @@ export class ClumioClient {
     }
     const contentType = String(response.headers['content-type'] ?? '');
     if (!/json/i.test(contentType)) {
-      return { ok: false, retryable: false, unhealthy: true, error: unexpectedUpstream(`unexpected content type "${contentType.slice(0, 80)}"`) };
+      return { ok: false, retryable: false, unhealthy: true, reason: 'content_type', error: unexpectedUpstream(`unexpected content type "${contentType.slice(0, 80)}"`) };
     }
     try {
-      return { ok: true, body: parse(text) };
+      return { ok: true, body: request.parse(text) };
     } catch {
-      return { ok: false, retryable: false, unhealthy: true, error: unexpectedUpstream('the response body is not valid JSON') };
+      return { ok: false, retryable: false, unhealthy: true, reason: 'body', error: unexpectedUpstream('the response body is not valid JSON') };
     }
   }
 }

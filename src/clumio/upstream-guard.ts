@@ -21,6 +21,7 @@ export class CircuitBreaker {
   constructor(
     private readonly options: BreakerOptions,
     private readonly now: () => number = Date.now,
+    private readonly onChange: (state: 'open' | 'closed') => void = () => {},
   ) {}
 
   get state(): BreakerState {
@@ -43,14 +44,21 @@ export class CircuitBreaker {
   }
 
   success(): void {
+    const wasOpen = this.openedAt !== null;
     this.failures = 0;
     this.openedAt = null;
     this.probing = false;
+    if (wasOpen) this.onChange('closed');
   }
 
   failure(): void {
     this.failures++;
-    if (this.probing || this.failures >= this.options.failureThreshold) this.openedAt = this.now();
+    if (this.probing || this.failures >= this.options.failureThreshold) {
+      // Already open and not probing: a request that was in flight when it opened; no change to report.
+      const change = this.probing || this.openedAt === null;
+      this.openedAt = this.now();
+      if (change) this.onChange('open');
+    }
     this.probing = false;
   }
 

@@ -4,6 +4,7 @@ import type { ClumioCaller, ClumioClient } from '../clumio/clumio-client';
 import { MissingCredentialsError } from '../errors';
 import { createBackupLoaders } from '../loaders/backup-loaders';
 import type { BackupLoaders } from '../loaders/backup-loaders';
+import { operationTelemetryOf } from '../plugins/use-telemetry';
 
 /** What the gateway adds to yoga's context, built fresh for each GraphQL request. */
 export interface GatewayUserContext {
@@ -45,10 +46,14 @@ export function callerIdentity(request: Request, apiToken: string | null): strin
 export function createContextFactory(options: ContextFactoryOptions) {
   return (initial: YogaInitialContext): GatewayUserContext => {
     const caller = callerOf(initial.request, options.apiToken);
+    const trace = operationTelemetryOf(initial);
+    // useTelemetry follows every operation from its parameters on; a context without one is a bug.
+    if (!trace) throw new Error('the operation has no telemetry: is useTelemetry installed?');
     return {
       loaders: createBackupLoaders({
         client: options.client,
         maxPageSize: options.maxPageSize,
+        trace,
         caller: () => {
           if (!caller) throw new MissingCredentialsError();
           return caller;

@@ -1,6 +1,6 @@
 import DataLoader from 'dataloader';
 import { ClumioClient } from '../clumio/clumio-client';
-import type { ClumioCaller, ListPage } from '../clumio/clumio-client';
+import type { ClumioCaller, ListPage, UpstreamTrace } from '../clumio/clumio-client';
 import { listQuery } from '../clumio/list-query';
 import type { ListQuery } from '../clumio/list-query';
 import type { WireEc2Backup } from '../clumio/wire-types';
@@ -67,6 +67,13 @@ export interface BackupLoaderOptions {
   /** The caller's upstream identity; throws (UNAUTHENTICATED) when the request has none. */
   caller: () => ClumioCaller;
   maxPageSize: number;
+  /** The operation's telemetry: every Clumio call is traced and counted through it. */
+  trace: LoaderTrace;
+}
+
+/** What the loaders report: the upstream client's trace, and each batch's size. */
+export interface LoaderTrace extends UpstreamTrace {
+  batch(loader: 'backupById' | 'windows', size: number): void;
 }
 
 function windowKey(request: WindowRequest): string {
@@ -75,19 +82,21 @@ function windowKey(request: WindowRequest): string {
 }
 
 export function createBackupLoaders(options: BackupLoaderOptions): BackupLoaders {
-  const { client, caller, maxPageSize } = options;
+  const { client, caller, maxPageSize, trace } = options;
   const pageFetches = new Map<string, Promise<ListPage>>();
   /** Every backup this request's list pages returned, by ID: `backupById` answers from it without a call. */
   const listed = new Map<string, WireEc2Backup>();
 
   const backupById = new DataLoader<string, WireEc2Backup | null>(
-    async (ids) =>
-      Promise.all(
+    async (ids) => {
+      trace.batch('backupById', ids.length);
+      return Promise.all(
         ids.map((id) => {
           const known = listed.get(id);
-          return known ? Promise.resolve(known) : client.getBackup(caller(), id).catch((error: Error) => error);
+          return known ? Promise.resolve(known) : client.getBackup(caller(), id, trace).catch((error: Error) => error);
         }),
-      ),
+      );
+    },
     { name: 'backupById', maxBatchSize: 100 },
   );
 
@@ -96,7 +105,7 @@ export function createBackupLoaders(options: BackupLoaderOptions): BackupLoaders
     const key = ClumioClient.listQueryString(request);
     let fetch = pageFetches.get(key);
     if (!fetch) {
-      fetch = client.listBackups(caller(), request).then((result) => {
+      fetch = client.listBackups(caller(), request, trace).then((result) => {
         for (const item of result.items) if (typeof item.id === 'string') listed.set(item.id, item);
         return result;
       });
@@ -147,6 +156,7 @@ export function createBackupLoaders(options: BackupLoaderOptions): BackupLoaders
 
   const windows = new DataLoader<WindowRequest, WindowResult, string>(
     async (requests) => {
+      trace.batch('windows', requests.length);
       const byList = new Map<string, { list: ListQuery; indexes: number[] }>();
       requests.forEach((request, index) => {
         const entry = byList.get(request.list.key) ?? { list: request.list, indexes: [] };

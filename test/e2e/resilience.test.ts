@@ -52,6 +52,7 @@ describe('retries of idempotent GETs', () => {
     expect(response.errors![0]!.extensions).toEqual({
       code: 'UPSTREAM_ERROR',
       upstream: { status: 503, errorCode: 503, errorMessage: 'injected fault: HTTP 503' },
+      requestId: expect.stringMatching(/^[0-9a-f-]{36}$/),
     });
     expect(statuses()).toEqual([503, 503, 503]);
     h.emulator.clearFaults();
@@ -101,6 +102,7 @@ describe('deadline', () => {
       expect(response.errors![0]!.extensions).toEqual({
         code: 'UPSTREAM_TIMEOUT',
         upstream: { status: null, errorCode: null, errorMessage: null },
+        requestId: expect.stringMatching(/^[0-9a-f-]{36}$/),
       });
       expect(slow.upstream()).toHaveLength(1);
     } finally {

@@ -3,7 +3,7 @@ import { ClumioClient } from '../../src/clumio/clumio-client';
 import { createClumioEmulator, PRODUCTION_OU_ID } from '../../src/emulator';
 import type { ResponseCacheEvent } from '../../src/plugins/use-response-cache';
 import { createGateway } from '../../src/yoga';
-import { expectNoErrors, startHarness } from '../support/harness';
+import { expectNoErrors, quietTelemetry, startHarness } from '../support/harness';
 import type { Harness } from '../support/harness';
 
 /** The operation-level response cache (RESPONSE_CACHE_TTL_MS), over real sockets, in process memory. */
@@ -88,7 +88,7 @@ describe('coalescing', () => {
     const yoga = createGateway({
       config: { clumioApiToken: null, graphiql: false, introspection: true },
       client,
-      logging: false,
+      telemetry: quietTelemetry(),
       responseCache: {
         ttlMs: 60_000,
         store: new MemoryResponseCacheStore(),

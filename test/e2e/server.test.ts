@@ -62,7 +62,7 @@ describe('serving', () => {
   });
 
   it('starts the built-in emulator when CLUMIO_API_URL is unset, and uses it', async () => {
-    const gateway = await startGateway(parseConfig({ PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'error' }), { recordRequests: true });
+    const gateway = await startGateway(parseConfig({ PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'error' }), { emulator: { recordRequests: true } });
     try {
       expect(gateway.emulator).not.toBeNull();
       const response = await fetch(`${gateway.url}/graphql`, {

@@ -1,35 +1,23 @@
-import { execFileSync, spawn } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
 import * as http from 'node:http';
-import { rmSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { createInterface } from 'node:readline';
 import { DEFAULT_EMULATOR_TOKEN, createClumioEmulator } from '../../src/emulator';
 import type { ClumioEmulator } from '../../src/emulator';
+import { compileGateway, killStrayGateways, startGatewayProcess } from '../support/gateway-process';
+import type { GatewayBuild, GatewayProcess } from '../support/gateway-process';
 
 /**
  * Graceful shutdown of the real gateway process (`node dist/src/main.js`, as `npm start` runs it):
  * SIGTERM while requests are in flight upstream lets every one of them finish, refuses new
- * connections, and exits with code 0.
+ * connections, logs it as JSON lines, and exits with code 0.
  *
- * The gateway is compiled into a directory of its own under dist/ (ignored by git) with the
- * project's own TypeScript, without type checking (`--noCheck`: `npm run typecheck` does that), so
- * the test needs nothing but a fresh clone's devDependencies and never races `npm run build`.
+ * The gateway is compiled into a directory of its own under dist/ (test/support/gateway-process.ts).
  * The upstream is an in-process emulator in a fault mode.
  */
 
-const ROOT = resolve(__dirname, '../..');
-const OUT_DIR = join(ROOT, 'dist', `.shutdown-test-${process.pid}`);
-
+let build: GatewayBuild;
 let emulator: ClumioEmulator;
-const children: ChildProcess[] = [];
 
 beforeAll(() => {
-  execFileSync(
-    process.execPath,
-    [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.build.json', '--outDir', OUT_DIR, '--noCheck', '--sourceMap', 'false', '--incremental', 'false'],
-    { cwd: ROOT, stdio: 'pipe' },
-  );
+  build = compileGateway('shutdown-test');
 }, 120_000);
 
 beforeEach(async () => {
@@ -38,68 +26,25 @@ beforeEach(async () => {
 });
 
 afterEach(async () => {
-  // Only a failed test leaves its child running; end it by its own handle.
-  for (const child of children.splice(0)) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  // Only a failed test leaves its child running; it is ended by its own handle.
+  await killStrayGateways();
   await emulator.close();
 });
 
-afterAll(() => rmSync(OUT_DIR, { recursive: true, force: true }));
+afterAll(() => build.remove());
 
-interface Gateway {
-  child: ChildProcess;
-  url: string;
-  port: number;
-  /** Resolves with the first stdout line matching, as soon as it is printed (or was). */
-  line(pattern: RegExp): Promise<string>;
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-  output(): string;
-}
-
-async function startGatewayProcess(): Promise<Gateway> {
-  const child = spawn(process.execPath, [join(OUT_DIR, 'src', 'main.js')], {
-    cwd: ROOT,
-    // A clean environment: nothing of the developer's CLUMIO_* settings leaks in.
+function startGateway(extra: Record<string, string> = {}): Promise<GatewayProcess> {
+  return startGatewayProcess(build, {
     env: {
-      PATH: process.env.PATH,
-      PORT: '0',
-      HOST: '127.0.0.1',
+      ...extra,
       CLUMIO_API_URL: emulator.url,
       CLUMIO_API_TOKEN: DEFAULT_EMULATOR_TOKEN,
       CLUMIO_TIMEOUT_MS: '30000',
       SHUTDOWN_GRACE_MS: '30000',
-      LOG_LEVEL: 'error',
+      // info: the start-up, shutdown and per-operation lines are what the test reads.
+      LOG_LEVEL: 'info',
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
   });
-  children.push(child);
-  const lines: string[] = [];
-  const waiters: Array<{ pattern: RegExp; resolve: (line: string) => void }> = [];
-  let stderr = '';
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  createInterface({ input: child.stdout }).on('line', (line) => {
-    lines.push(line);
-    for (const waiter of waiters.splice(0)) {
-      if (waiter.pattern.test(line)) waiter.resolve(line);
-      else waiters.push(waiter);
-    }
-  });
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((done) =>
-    child.once('exit', (code, signal) => done({ code, signal })),
-  );
-  const output = (): string => `stdout:\n${lines.join('\n')}\nstderr:\n${stderr}`;
-  const line = (pattern: RegExp): Promise<string> => {
-    const seen = lines.find((l) => pattern.test(l));
-    if (seen !== undefined) return Promise.resolve(seen);
-    return Promise.race([
-      new Promise<string>((resolveLine) => waiters.push({ pattern, resolve: resolveLine })),
-      exited.then(({ code, signal }) => {
-        throw new Error(`the gateway exited (${code ?? signal}) before printing ${pattern}\n${output()}`);
-      }),
-    ]);
-  };
-  const ready = await line(/^GraphQL gateway ready: /);
-  const url = /(http:\/\/[^\s]+)\/graphql/.exec(ready)![1]!;
-  return { child, url, port: Number(new URL(url).port), line, exited, output };
 }
 
 /** POSTs an operation on a connection of its own. */
@@ -138,12 +83,29 @@ function connect(port: number): Promise<'answered' | 'refused' | 'reset'> {
 }
 
 /** Resolves once `condition` holds, checking on every turn of the event loop. */
-async function until(condition: () => boolean, what: string, gateway: Gateway): Promise<void> {
+async function until(condition: () => boolean, what: string, gateway: GatewayProcess): Promise<void> {
   const deadline = Date.now() + 20_000;
   while (!condition()) {
     if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}\n${gateway.output()}`);
     await new Promise((resolveTurn) => setImmediate(resolveTurn));
   }
+}
+
+/**
+ * The shutdown as stdout tells it, in JSON lines only: the SIGTERM line, then one `graphql request`
+ * line per in-flight operation, each answered 200 without errors, then `stopped`, the last line.
+ */
+function expectShutdownLogged(gateway: GatewayProcess, operations: number): void {
+  expect(gateway.nonJsonLines).toEqual([]);
+  const messages = gateway.logs.map((line) => line.msg);
+  const draining = messages.indexOf('finishing in-flight requests, then stopping');
+  const stopped = messages.indexOf('stopped');
+  expect(draining).toBeGreaterThan(messages.indexOf('gateway ready'));
+  expect(stopped).toBe(gateway.logs.length - 1);
+  expect(gateway.logs[stopped]).toMatchObject({ level: 'info' });
+  const answered = gateway.logs.slice(draining + 1, stopped).filter((line) => line.msg === 'graphql request');
+  expect(answered).toHaveLength(operations);
+  for (const line of answered) expect(line).toMatchObject({ level: 'info', status: 200, errorCodes: [], requestId: expect.any(String) });
 }
 
 /** Operations of one upstream call each, and what each must answer. */
@@ -167,14 +129,14 @@ function operations(): Array<{ query: string; expected: unknown }> {
 
 it('on SIGTERM under upstream latency, finishes the in-flight requests, refuses new connections and exits 0', async () => {
   emulator.setFaultMode('latency', { latencyMs: 1_500 });
-  const gateway = await startGatewayProcess();
+  const gateway = await startGateway();
   const ops = operations();
   const inFlight = ops.map((op) => post(gateway.url, op.query));
   // Every request has reached Clumio (and waits there for 1.5 s): they are in flight now.
   await until(() => emulator.requests.length === ops.length, 'every request reached the emulator', gateway);
 
   gateway.child.kill('SIGTERM');
-  await gateway.line(/^SIGTERM: finishing in-flight requests/);
+  expect(await gateway.message('finishing in-flight requests, then stopping')).toMatchObject({ level: 'info', signal: 'SIGTERM' });
   // A connection that raced the close may be reset rather than refused; any later one is refused.
   expect(['refused', 'reset']).toContain(await connect(gateway.port));
   expect(await connect(gateway.port)).toBe('refused');
@@ -182,19 +144,20 @@ it('on SIGTERM under upstream latency, finishes the in-flight requests, refuses 
   const answers = await Promise.all(inFlight);
   expect(answers).toEqual(ops.map((op) => ({ status: 200, body: { data: op.expected } })));
   expect(await gateway.exited).toEqual({ code: 0, signal: null });
+  expectShutdownLogged(gateway, ops.length);
 });
 
 it('keeps draining while upstream answers are held, and exits 0 once they are all sent', async () => {
   // `hang` holds the upstream answers until the test switches it off, so the order of events is
   // certain: SIGTERM, refusals and a still-running process all come while the requests are open.
   emulator.setFaultMode('hang');
-  const gateway = await startGatewayProcess();
+  const gateway = await startGateway();
   const ops = operations();
   const inFlight = ops.map((op) => post(gateway.url, op.query));
   await until(() => emulator.faultMode?.held === ops.length, 'every upstream request is held', gateway);
 
   gateway.child.kill('SIGTERM');
-  await gateway.line(/^SIGTERM: finishing in-flight requests/);
+  expect(await gateway.message('finishing in-flight requests, then stopping')).toMatchObject({ level: 'info', signal: 'SIGTERM' });
   expect(['refused', 'reset']).toContain(await connect(gateway.port));
   expect(await connect(gateway.port)).toBe('refused');
   expect(gateway.child.exitCode).toBeNull();
@@ -204,4 +167,31 @@ it('keeps draining while upstream answers are held, and exits 0 once they are al
   const answers = await Promise.all(inFlight);
   expect(answers).toEqual(ops.map((op) => ({ status: 200, body: { data: op.expected } })));
   expect(await gateway.exited).toEqual({ code: 0, signal: null });
+  expectShutdownLogged(gateway, ops.length);
+});
+
+it('with SHUTDOWN_DELAY_MS, drains first: /readiness 503, requests still served with Connection: close; a second SIGTERM ends the delay', async () => {
+  // A delay far longer than the test: only the second SIGTERM can end it, so nothing here races a timer.
+  const gateway = await startGateway({ SHUTDOWN_DELAY_MS: '600000' });
+  expect((await fetch(`${gateway.url}/readiness`)).status).toBe(200);
+
+  gateway.child.kill('SIGTERM');
+  expect(await gateway.message('draining: /readiness answers 503, then finishing in-flight requests and stopping')).toMatchObject({
+    signal: 'SIGTERM',
+    drainDelayMs: 600000,
+  });
+  const readiness = await fetch(`${gateway.url}/readiness`);
+  expect(readiness.status).toBe(503);
+  expect(await readiness.json()).toEqual({ ready: false, draining: true });
+  expect(readiness.headers.get('connection')).toBe('close');
+  // Still serving: a load balancer that has not yet seen the 503 loses nothing.
+  const op = operations()[1]!;
+  expect(await post(gateway.url, op.query)).toEqual({ status: 200, body: { data: op.expected } });
+  expect(await connect(gateway.port)).toBe('answered');
+  expect(gateway.child.exitCode).toBeNull();
+
+  gateway.child.kill('SIGTERM');
+  expect(await gateway.message('second signal: ending the drain delay')).toMatchObject({ signal: 'SIGTERM' });
+  expect(await gateway.exited).toEqual({ code: 0, signal: null });
+  expect(gateway.logs.at(-1)).toMatchObject({ msg: 'stopped' });
 });

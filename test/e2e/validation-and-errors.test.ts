@@ -104,6 +104,7 @@ describe('upstream failures', () => {
       expect(error.extensions).toEqual({
         code: 'UNAUTHENTICATED',
         upstream: { status: 401, errorCode: 402, errorMessage: 'Unauthorized access' },
+        requestId: expect.stringMatching(/^[0-9a-f-]{36}$/),
       });
       const text = JSON.stringify(response);
       expect(text).not.toContain('wrong-token');

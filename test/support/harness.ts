@@ -4,6 +4,10 @@ import { DEFAULT_EMULATOR_TOKEN, createClumioEmulator } from '../../src/emulator
 import type { ClumioEmulator, EmulatorOptions, RecordedRequest } from '../../src/emulator';
 import { startGateway } from '../../src/server';
 import type { RunningGateway } from '../../src/server';
+import { createLogger } from '../../src/telemetry/logger';
+import type { Logger } from '../../src/telemetry/logger';
+import type { TelemetrySinks } from '../../src/telemetry/operation-telemetry';
+import { Tracing } from '../../src/telemetry/tracing';
 
 /**
  * A real gateway and a real Clumio emulator, each on an ephemeral port, talking HTTP. Tests send
@@ -33,6 +37,23 @@ export interface HarnessOptions {
   sharedEmulator?: ClumioEmulator;
   /** Environment for the gateway, on top of: ephemeral port, the emulator as upstream, its token. */
   env?: Record<string, string | undefined>;
+  /** Where the gateway logs (default: stdout at LOG_LEVEL=error). */
+  logger?: Logger;
+}
+
+/** A logger whose lines the test reads back, parsed (everything from debug up). */
+export function capturedLogger(): { logger: Logger; lines: () => Array<Record<string, unknown>>; text: () => string } {
+  let text = '';
+  const logger = createLogger('debug', { write: (chunk: string) => void (text += chunk) });
+  return {
+    logger,
+    text: () => text,
+    lines: () =>
+      text
+        .split('\n')
+        .filter((line) => line !== '')
+        .map((line) => JSON.parse(line) as Record<string, unknown>),
+  };
 }
 
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
@@ -51,7 +72,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     CLUMIO_RATE_LIMIT_RPS: '0',
     ...options.env,
   });
-  const gateway = await startGateway(config);
+  const gateway = await startGateway(config, options.logger ? { logger: options.logger } : {});
   let mark = 0;
 
   return {
@@ -116,4 +137,14 @@ export async function backupPage(harness: Harness, variables: Record<string, unk
   const response = await harness.gql(query, variables);
   expectNoErrors(response, harness);
   return response.data.ec2InstanceBackups;
+}
+
+/** Telemetry for a yoga built without server.ts: errors-only logs, no metrics, spans not exported. */
+export function quietTelemetry(): TelemetrySinks {
+  return {
+    logger: createLogger('error'),
+    metrics: null,
+    tracing: new Tracing(parseConfig({}).tracing, 'test'),
+    upstream: { address: '127.0.0.1', port: 80 },
+  };
 }
