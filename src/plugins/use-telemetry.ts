@@ -80,9 +80,7 @@ export function useTelemetry(sinks: TelemetrySinks, graphqlEndpoint: string): Pl
         operation.parsed = true;
         if (result instanceof Error || !result) return;
         const ast = getOperationAST(result as DocumentNode, context.params.operationName);
-        // The type is only reported once the document validates; the name already now.
-        operation.identify(ast?.name?.value ?? null, 'unknown');
-        pendingTypes.set(operation, ast?.operation ?? null);
+        operation.parsedAs(ast?.name?.value ?? null, ast?.operation ?? null);
       };
     },
 
@@ -90,8 +88,7 @@ export function useTelemetry(sinks: TelemetrySinks, graphqlEndpoint: string): Pl
       const operation = operations.get(context);
       if (!operation) return;
       return ({ valid }) => {
-        const type = pendingTypes.get(operation);
-        if (valid && type) operation.identify(operation.name, type);
+        if (valid) operation.validated();
       };
     },
 
@@ -140,9 +137,6 @@ export function useTelemetry(sinks: TelemetrySinks, graphqlEndpoint: string): Pl
     },
   };
 }
-
-/** The operation type a parsed document names, until it validates. */
-const pendingTypes = new WeakMap<OperationTelemetry, OperationType | null>();
 
 function logLine(
   requestId: string,

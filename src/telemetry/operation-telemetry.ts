@@ -28,6 +28,8 @@ export class OperationTelemetry implements LoaderTrace {
   type: OperationType = 'unknown';
   /** True once the document was parsed (a response-cache hit is answered without). */
   parsed = false;
+  /** The type the parsed document names, reported once it validates. */
+  private parsedType: OperationType | null = null;
   upstreamCalls = 0;
   readonly startedAt = performance.now();
   readonly span: Span;
@@ -40,6 +42,17 @@ export class OperationTelemetry implements LoaderTrace {
     // Renamed `{type} {name}` once the document is read; OpenTelemetry's GraphQL conventions name
     // an operation of unknown type "GraphQL Operation".
     this.span = sinks.tracing.startChildSpan(parent, 'GraphQL Operation', SpanKind.INTERNAL);
+  }
+
+  /** The document parsed: its name counts from now on, its type once it validates. */
+  parsedAs(name: string | null, type: OperationType | null): void {
+    this.parsed = true;
+    this.parsedType = type;
+    this.identify(name, 'unknown');
+  }
+
+  validated(): void {
+    if (this.parsedType) this.identify(this.name, this.parsedType);
   }
 
   /** Names the span and sets its attributes, once name and type are known. */
