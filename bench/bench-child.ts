@@ -23,7 +23,7 @@ export class BenchChild {
   static start(script: string, env: Record<string, string | undefined>, execArgv: string[] = [], startTimeoutMs = 30_000): Promise<BenchChild> {
     const childEnv: Record<string, string | undefined> = { ...process.env, ...env };
     for (const [name, value] of Object.entries(childEnv)) if (value === undefined) delete childEnv[name];
-    const child = fork(script, [], { env: childEnv, execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    const child = fork(script, [], { env: childEnv, execArgv, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         child.kill();

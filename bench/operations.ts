@@ -32,8 +32,13 @@ export interface BenchOperation {
   rest: RestRequest;
   /** Upstream calls one response needs at the least, computed by the planner; 0: served from the cache. */
   minimumUpstream: number;
-  /** Run against the gateway with the response cache on (the only row that is). */
-  cached?: boolean;
+  /**
+   * Which gateway process serves it: `cached` (response cache on), `telemetryOff` (METRICS=false,
+   * no export), `telemetryDefault` (the defaults, in a process of its own like the other two) or
+   * `traced` (spans exported to a local OTLP receiver, metrics on); default: the gateway as
+   * deployed by default (metrics on, spans minted but not exported, no cache), serving every row.
+   */
+  gatewayProcess?: 'cached' | 'telemetryOff' | 'telemetryDefault' | 'traced';
   /** Why reference servers do not run this operation (it measures something only the gateway has). */
   gatewayOnly?: string;
   /** Measured with the instant upstream only: at 50 ms it shows nothing the other rows do not (and the run must stay short). */
@@ -133,12 +138,42 @@ export function benchOperations(fixture: BenchFixture): BenchOperation[] {
       minimumUpstream: pagesFor(0, 1),
     },
     {
+      name: 'page20TelemetryOff',
+      description: 'page20 with metrics off and no span export (METRICS=false; logs as by default): the telemetry baseline',
+      ...named(QUERIES.page20),
+      rest: list20,
+      minimumUpstream: pagesFor(0, 20),
+      gatewayProcess: 'telemetryOff',
+      gatewayOnly: "measures the cost of the gateway's telemetry",
+      instantOnly: true,
+    },
+    {
+      name: 'page20TelemetryDefault',
+      description: 'page20 with the defaults (metrics on, spans minted but not exported), in a process of its own like the two beside it',
+      ...named(QUERIES.page20),
+      rest: list20,
+      minimumUpstream: pagesFor(0, 20),
+      gatewayProcess: 'telemetryDefault',
+      gatewayOnly: "measures the cost of the gateway's telemetry",
+      instantOnly: true,
+    },
+    {
+      name: 'page20Traced',
+      description: 'page20 with every span exported (OTLP/protobuf to a local receiver) and metrics on',
+      ...named(QUERIES.page20),
+      rest: list20,
+      minimumUpstream: pagesFor(0, 20),
+      gatewayProcess: 'traced',
+      gatewayOnly: "measures the cost of the gateway's telemetry",
+      instantOnly: true,
+    },
+    {
       name: 'cachedPage20',
       description: 'page20 repeated, response cache on (RESPONSE_CACHE_TTL_MS=5000)',
       ...named(QUERIES.page20),
       rest: list20,
       minimumUpstream: 0,
-      cached: true,
+      gatewayProcess: 'cached',
       gatewayOnly: "measures the gateway's response cache; the reference servers have none",
     },
   ];

@@ -80,7 +80,7 @@ export interface BenchResults {
     manyConnections: number;
     nodeEnv: string;
     nodeFlags: string[];
-    gateway: { rateLimiter: string; responseCache: string };
+    gateway: { rateLimiter: string; responseCache: string; telemetry: string };
   };
   runs: BenchRun[];
   targets: TargetCheck[];
@@ -149,6 +149,19 @@ export function evaluateTargets(results: BenchResults): TargetCheck[] {
     else {
       const delta = gateway.p50 - rest.p50;
       checks.push({ target, actual: `${gateway.p50} vs ${rest.p50} ms (${delta >= 0 ? '+' : ''}${fixed(delta, 1)} ms)`, met: delta <= 3 });
+    }
+  }
+
+  {
+    const target = "page20Traced (every span exported, metrics on), instant upstream: gateway CPU/req <= 1.15 × page20TelemetryOff's";
+    const traced = instant && findRow(instant, 'gateway', 'page20Traced', connections);
+    const off = instant && findRow(instant, 'gateway', 'page20TelemetryOff', connections);
+    const byDefault = instant && findRow(instant, 'gateway', 'page20TelemetryDefault', connections);
+    if (!traced || !off) checks.push(missing(target));
+    else {
+      const ratio = traced.cpuMsPerRequest / off.cpuMsPerRequest;
+      const defaults = byDefault ? `; by default (metrics on, no export) ${fixed(byDefault.cpuMsPerRequest, 3)} ms (${fixed(byDefault.cpuMsPerRequest / off.cpuMsPerRequest, 2)}×)` : '';
+      checks.push({ target, actual: `${fixed(traced.cpuMsPerRequest, 3)} vs ${fixed(off.cpuMsPerRequest, 3)} ms (${fixed(ratio, 2)}×)${defaults}`, met: ratio <= 1.15 });
     }
   }
 
@@ -292,7 +305,7 @@ export function formatReport(results: BenchResults): string {
       `(${children.map((c) => `${c.process}: ${c.execArgv.join(' ') || 'no flags'}${c.nodeEnv ? ` NODE_ENV=${c.nodeEnv}` : ''}`).join('; ')}); ` +
       `median of ${settings.rounds} rounds of ${settings.durationSeconds} s per row (rounds interleaved across targets), ` +
       `${settings.warmupSeconds} s warm-up before a row's first round; gateway rate limiter ${settings.gateway.rateLimiter}, ` +
-      `response cache ${settings.gateway.responseCache}; load average at start ${machine.loadavgAtStart.map((l) => l.toFixed(2)).join(' ')}, ` +
+      `response cache ${settings.gateway.responseCache}; telemetry ${settings.gateway.telemetry}; load average at start ${machine.loadavgAtStart.map((l) => l.toFixed(2)).join(' ')}, ` +
       `at end ${machine.loadavgAtEnd.map((l) => l.toFixed(2)).join(' ')}; ${results.elapsedSeconds} s in all.`,
   );
   return out.join('\n');

@@ -29,6 +29,9 @@
  * BENCH_GATEWAY_FLAGS, its old name, still works), MALLOC_ARENA_MAX (default 2, as `npm start`).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { cpus, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
@@ -77,7 +80,7 @@ type Request = Omit<LoadOptions, 'connections' | 'durationSeconds'>;
 const script = (name: string): string => join(__dirname, name);
 
 /** The gateway as it would be deployed, forwarding each caller's token; only the cache TTL varies. */
-function gatewayEnv(emulatorUrl: string, cached: boolean): Record<string, string | undefined> {
+function gatewayEnv(emulatorUrl: string, variant: BenchOperation['gatewayProcess']): Record<string, string | undefined> {
   return {
     // As the Dockerfile runs it: graphql-js skips its development-only checks.
     NODE_ENV,
@@ -85,13 +88,35 @@ function gatewayEnv(emulatorUrl: string, cached: boolean): Record<string, string
     HOST: '127.0.0.1',
     CLUMIO_API_URL: emulatorUrl,
     CLUMIO_API_TOKEN: '',
-    LOG_LEVEL: 'error',
+    // As deployed: one JSON line per operation (to /dev/null here: the children's stdout is ignored).
+    LOG_LEVEL: 'info',
     REDIS_URL: '',
     // One caller and one token: Clumio's 100 req/s budget would cap every row at 100 upstream calls
     // per second and measure the limiter, not the gateway. The limiter is off in the benchmark.
     CLUMIO_RATE_LIMIT_RPS: '0',
-    RESPONSE_CACHE_TTL_MS: cached ? CACHE_TTL_MS : '0',
+    RESPONSE_CACHE_TTL_MS: variant === 'cached' ? CACHE_TTL_MS : '0',
+    METRICS: variant === 'telemetryOff' ? 'false' : 'true',
+    ...(variant === 'traced' ? { OTEL_EXPORTER_OTLP_ENDPOINT: otlpSink.url, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf' } : {}),
   };
+}
+
+/**
+ * Where the `traced` gateway exports its spans: a receiver in this process that reads each export
+ * and answers as a collector would (an empty ExportTraceServiceResponse). The gateway's CPU is what
+ * is measured, so the receiver's own cost does not count.
+ */
+const otlpSink = { url: '', exports: 0, bytes: 0 };
+async function startOtlpSink(): Promise<Server> {
+  const server = createServer((request, response) => {
+    request.on('data', (chunk: Buffer) => (otlpSink.bytes += chunk.length));
+    request.on('end', () => {
+      otlpSink.exports++;
+      response.writeHead(200, { 'content-type': 'application/x-protobuf' }).end();
+    });
+  });
+  await new Promise<void>((resolveListen) => server.listen(0, '127.0.0.1', resolveListen));
+  otlpSink.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return server;
 }
 
 interface ServerSpec {
@@ -107,8 +132,23 @@ interface ServerSpec {
 const referenceEnv = (extra: Record<string, string> = {}) => (emulatorUrl: string) => ({ NODE_ENV, CLUMIO_API_URL: emulatorUrl, ...extra });
 
 const SERVERS: ServerSpec[] = [
-  { target: 'gateway', process: 'gateway', script: 'gateway-process.js', env: (url) => gatewayEnv(url, false), serves: (op) => !op.cached },
-  { target: 'gateway', process: 'gateway (cache on)', script: 'gateway-process.js', env: (url) => gatewayEnv(url, true), serves: (op) => op.cached === true },
+  { target: 'gateway', process: 'gateway', script: 'gateway-process.js', env: (url) => gatewayEnv(url, undefined), serves: (op) => !op.gatewayProcess },
+  { target: 'gateway', process: 'gateway (cache on)', script: 'gateway-process.js', env: (url) => gatewayEnv(url, 'cached'), serves: (op) => op.gatewayProcess === 'cached' },
+  {
+    target: 'gateway',
+    process: 'gateway (telemetry off)',
+    script: 'gateway-process.js',
+    env: (url) => gatewayEnv(url, 'telemetryOff'),
+    serves: (op) => op.gatewayProcess === 'telemetryOff',
+  },
+  {
+    target: 'gateway',
+    process: 'gateway (telemetry default)',
+    script: 'gateway-process.js',
+    env: (url) => gatewayEnv(url, 'telemetryDefault'),
+    serves: (op) => op.gatewayProcess === 'telemetryDefault',
+  },
+  { target: 'gateway', process: 'gateway (traced)', script: 'gateway-process.js', env: (url) => gatewayEnv(url, 'traced'), serves: (op) => op.gatewayProcess === 'traced' },
   { target: 'floor', process: 'floor', script: 'floor-process.js', env: referenceEnv(), serves: (op) => !op.gatewayOnly },
   { target: 'apollo', process: 'apollo', script: 'apollo-process.js', env: referenceEnv(), serves: (op) => !op.gatewayOnly },
   { target: 'yoga-jit', process: 'yoga-jit', script: 'yoga-jit-process.js', env: referenceEnv(), serves: (op) => !op.gatewayOnly },
@@ -132,7 +172,13 @@ async function main(): Promise<void> {
   const started = Date.now();
   const loadavgAtStart = loadavg();
   const runs: BenchRun[] = [];
-  for (const latencyMs of [0, UPSTREAM_LATENCY_MS]) runs.push(await benchRun(latencyMs));
+  const sink = await startOtlpSink();
+  try {
+    for (const latencyMs of [0, UPSTREAM_LATENCY_MS]) runs.push(await benchRun(latencyMs));
+  } finally {
+    sink.close();
+  }
+  console.log(`the traced gateway exported ${otlpSink.exports} OTLP requests, ${(otlpSink.bytes / MB).toFixed(1)} MB`);
 
   const results: BenchResults = {
     at: new Date().toISOString(),
@@ -145,7 +191,11 @@ async function main(): Promise<void> {
       manyConnections: MANY_CONNECTIONS,
       nodeEnv: NODE_ENV,
       nodeFlags: NODE_FLAGS,
-      gateway: { rateLimiter: 'off', responseCache: `off except cachedPage20 (RESPONSE_CACHE_TTL_MS=${CACHE_TTL_MS})` },
+      gateway: {
+        rateLimiter: 'off',
+        responseCache: `off except cachedPage20 (RESPONSE_CACHE_TTL_MS=${CACHE_TTL_MS})`,
+        telemetry: 'JSON logs at info (to /dev/null), metrics on, spans minted but not exported; page20TelemetryOff: METRICS=false; page20Traced: every span exported over OTLP/protobuf',
+      },
     },
     runs,
     targets: [],
@@ -214,12 +264,16 @@ async function benchRun(latencyMs: number): Promise<BenchRun> {
       skipped.push({ targets: REFERENCE_TARGETS, operation: `page20 at ${MANY_CONNECTIONS} connections`, reason: "the row serves the gateway's RSS target only" });
     }
 
+    const defaultGateway = children.find(({ spec }) => spec?.process === 'gateway')?.child;
     console.log(`every server answered every operation once, with the gateway's data (${seconds()})`);
     for (let round = 1; round <= ROUNDS; round++) {
       console.log(`-- round ${round} of ${ROUNDS} (${seconds()}) --`);
       for (const cell of cells) {
         // JIT and connection warm-up once per row; later rounds find the process warm.
-        if (round === 1 && WARMUP_S > 0) await load({ ...cell.request, connections: cell.connections, durationSeconds: WARMUP_S });
+        // A gateway process that serves one row only (cache on, telemetry off, traced) has not been
+        // warmed by the rows before it, as the default gateway's code has: it gets six times as long.
+        const warmup = cell.target === 'gateway' && cell.server !== defaultGateway ? WARMUP_S * 6 : WARMUP_S;
+        if (round === 1 && warmup > 0) await load({ ...cell.request, connections: cell.connections, durationSeconds: warmup });
         await settled(emulator);
         cell.samples.push(await measure(cell, emulator));
       }
@@ -296,7 +350,7 @@ async function postGraphql(request: Request, what: string): Promise<{ data: unkn
 async function probe(target: TargetName, op: BenchOperation, request: Request, emulator: BenchChild): Promise<{ data: unknown; upstreamCalls: number }> {
   const what = `${target} ${op.name}`;
   // A cached row is measured on repeats: the first answer fills the cache, the probe is the second.
-  if (op.cached) await postGraphql(request, what);
+  if (op.gatewayProcess === 'cached') await postGraphql(request, what);
   const before = (await emulator.stats()).requestCount ?? 0;
   const { data } = await postGraphql(request, what);
   return { data, upstreamCalls: ((await emulator.stats()).requestCount ?? 0) - before };
