@@ -61,7 +61,8 @@ const environmentSchema = z.object({
   HTTP_KEEP_ALIVE_MS: integer(65_000, 1_000, 3_600_000),
   // Clumio's documented limit: 100 requests per second per organization.
   CLUMIO_RATE_LIMIT_RPS: integer(100, 0, 100_000),
-  RESPONSE_CACHE_TTL_MS: integer(5_000, 0, 86_400_000),
+  // Opt-in, as in Yoga, Hive Gateway and Apollo Router: a frontend sees what Clumio holds now.
+  RESPONSE_CACHE_TTL_MS: integer(0, 0, 86_400_000),
   METRICS: flag(true),
   METRICS_PORT: optionalText.pipe(
     z

@@ -5,8 +5,8 @@ import type { Plugin } from 'graphql-yoga';
 /**
  * Yoga's CSRF prevention, turned on: a request a browser may send cross-site without a CORS
  * preflight (a GET, or a POST with a form or text/plain body) must carry one of these headers.
- * JSON POSTs, which every GraphQL client sends, are not affected. The refusal carries our
- * BAD_USER_INPUT code and says which headers to send.
+ * JSON POSTs, which every GraphQL client sends, are not affected. The refusal is BAD_REQUEST (the
+ * HTTP request itself is what is wrong) with 403, and names every way to send it.
  */
 export const CSRF_HEADERS = ['x-graphql-yoga-csrf', 'apollo-require-preflight', 'x-apollo-operation-name', 'graphql-preflight'];
 
@@ -18,8 +18,9 @@ export function useCsrfGuard(): Plugin {
         return prevention.onRequestParse?.(payload);
       } catch {
         throw createGraphQLError(
-          `GET requests and form or text/plain POSTs must carry one of these headers: ${CSRF_HEADERS.join(', ')} (or send a JSON POST).`,
-          { extensions: { code: 'BAD_USER_INPUT', http: { status: 403 } } },
+          'Refused as a possible cross-site request: a GET, or a POST with a form or text/plain body, must carry a non-simple ' +
+            `Content-Type (send a POST with Content-Type: application/json) or one of these headers: ${CSRF_HEADERS.join(', ')}.`,
+          { extensions: { code: 'BAD_REQUEST', http: { status: 403 } } },
         );
       }
     },

@@ -1,14 +1,21 @@
 import type { Plugin } from 'graphql-yoga';
 import { GraphQLError } from 'graphql';
-import type { ExecutionResult } from 'graphql';
+import type { ExecutionResult, ValidationRule } from 'graphql';
 
 /**
  * Every error a client sees carries `extensions.code`. Yoga and graphql-js already tag parse and
  * validation failures; what remains are request errors raised before execution starts (a variable
  * of the wrong type, a missing required variable): the caller's input, so BAD_USER_INPUT.
+ *
+ * An operation type the schema does not have (`mutation` or `subscription` here) is a validation
+ * failure: graphql-js's rules do not check it and its executor would answer with a bare error that
+ * yoga masks as INTERNAL_SERVER_ERROR.
  */
 export function useErrorCodes(): Plugin {
   return {
+    onValidate({ addValidationRule }) {
+      addValidationRule(knownOperationTypes);
+    },
     onExecute() {
       return {
         onExecuteDone({ result, setResult }) {
@@ -37,3 +44,14 @@ export function useErrorCodes(): Plugin {
     },
   };
 }
+
+const knownOperationTypes: ValidationRule = (context) => ({
+  OperationDefinition(node) {
+    const schema = context.getSchema();
+    if (schema.getRootType(node.operation)) return;
+    const kinds = ['query', schema.getMutationType() ? 'mutation' : null, schema.getSubscriptionType() ? 'subscription' : null].filter(Boolean);
+    context.reportError(
+      new GraphQLError(`This schema has no ${node.operation} operations; it serves ${kinds.join(' and ')} operations.`, { nodes: [node] }),
+    );
+  },
+});

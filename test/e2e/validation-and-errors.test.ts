@@ -161,3 +161,44 @@ describe('upstream failures', () => {
     }
   });
 });
+
+describe('client mistakes are client errors (no upstream call)', () => {
+  it('refuses an operation type the schema does not have as GRAPHQL_VALIDATION_FAILED', async () => {
+    h.resetUpstream();
+    for (const [document, kind] of [
+      ['subscription { ec2InstanceBackups { totalCount } }', 'subscription'],
+      ['mutation Restore { restore }', 'mutation'],
+    ] as const) {
+      const response = await h.gql(document);
+      expect(response.data).toBeUndefined();
+      expect(response.errors).toEqual([
+        expect.objectContaining({
+          message: `This schema has no ${kind} operations; it serves query operations.`,
+          extensions: expect.objectContaining({ code: 'GRAPHQL_VALIDATION_FAILED' }),
+        }),
+      ]);
+    }
+    expect(h.upstream()).toEqual([]);
+  });
+
+  it('refuses a request a browser could send cross-site with 403 BAD_REQUEST, naming every way to send it', async () => {
+    h.resetUpstream();
+    const query = encodeURIComponent('{ ec2InstanceBackups(first: 1) { totalCount } }');
+    const refusals = [
+      await fetch(`${h.gateway.url}/graphql?query=${query}`),
+      await fetch(`${h.gateway.url}/graphql`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: JSON.stringify({ query: '{ __typename }' }) }),
+    ];
+    for (const refusal of refusals) {
+      expect(refusal.status).toBe(403);
+      const body = (await refusal.json()) as { errors: Array<{ message: string; extensions: Record<string, unknown> }> };
+      expect(body.errors).toHaveLength(1);
+      expect(body.errors[0]!.extensions.code).toBe('BAD_REQUEST');
+      for (const way of ['Content-Type: application/json', 'x-graphql-yoga-csrf', 'apollo-require-preflight', 'x-apollo-operation-name', 'graphql-preflight']) {
+        expect(body.errors[0]!.message).toContain(way);
+      }
+    }
+    expect(h.upstream()).toEqual([]);
+    // Each way named is accepted.
+    expect((await fetch(`${h.gateway.url}/graphql?query=${query}`, { headers: { 'graphql-preflight': '1' } })).status).toBe(200);
+  });
+});

@@ -1,14 +1,14 @@
 import { ConfigError, parseConfig } from '../../src/config';
 
 describe('scale-out configuration', () => {
-  it('defaults to Clumio’s 100 requests per second, a 5 s response cache, and no Redis', () => {
-    expect(parseConfig({})).toMatchObject({ clumioRateLimitRps: 100, responseCacheTtlMs: 5000, redisUrl: null });
+  it('defaults to Clumio’s 100 requests per second, no response cache (opt-in), and no Redis', () => {
+    expect(parseConfig({})).toMatchObject({ clumioRateLimitRps: 100, responseCacheTtlMs: 0, redisUrl: null });
   });
 
-  it('takes 0 to turn the limiter and the cache off, and a redis:// URL', () => {
-    expect(parseConfig({ CLUMIO_RATE_LIMIT_RPS: '0', RESPONSE_CACHE_TTL_MS: '0', REDIS_URL: 'redis://redis:6379/0' })).toMatchObject({
+  it('takes 0 to turn the limiter off, a TTL to turn the cache on, and a redis:// URL', () => {
+    expect(parseConfig({ CLUMIO_RATE_LIMIT_RPS: '0', RESPONSE_CACHE_TTL_MS: '5000', REDIS_URL: 'redis://redis:6379/0' })).toMatchObject({
       clumioRateLimitRps: 0,
-      responseCacheTtlMs: 0,
+      responseCacheTtlMs: 5000,
       redisUrl: 'redis://redis:6379/0',
     });
   });
