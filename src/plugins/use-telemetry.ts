@@ -31,11 +31,13 @@ interface RequestRecord {
   /** Null outside the GraphQL endpoint (/health, /readiness, /metrics): no span, no log line. */
   span: Span | null;
   startedAt: number;
-  operations: OperationTelemetry[];
+  /** Each operation with the parameters it came with, in the request's (batch's) order. */
+  operations: Array<{ telemetry: OperationTelemetry; params: OperationParams }>;
   /** The results yoga sends, one per operation (after request ids were added to their errors). */
   results: unknown[] | null;
-  params: Array<{ query?: string | undefined; operationName?: string | null | undefined }>;
 }
+
+type OperationParams = { query?: string | undefined; operationName?: string | null | undefined };
 
 const operations = new WeakMap<object, OperationTelemetry>();
 
@@ -61,15 +63,14 @@ export function useTelemetry(sinks: TelemetrySinks, graphqlEndpoint: string): Pl
               'url.scheme': url.protocol.replace(':', ''),
             })
           : null;
-      requests.set(request, { requestId, span, startedAt: performance.now(), operations: [], results: null, params: [] });
+      requests.set(request, { requestId, span, startedAt: performance.now(), operations: [], results: null });
     },
 
     onParams({ request, params, context }) {
       const record = requests.get(request);
       if (!record?.span) return;
       const operation = new OperationTelemetry(sinks, record.span, record.requestId);
-      record.operations.push(operation);
-      record.params.push(params);
+      record.operations.push({ telemetry: operation, params });
       operations.set(context, operation);
     },
 
@@ -118,8 +119,8 @@ export function useTelemetry(sinks: TelemetrySinks, graphqlEndpoint: string): Pl
           logger.info(logLine(record.requestId, null, 'unknown', status, durationMs, 0, errorCodes, traceId), 'graphql request');
         }
       }
-      record.operations.forEach((operation, index) => {
-        if (!operation.parsed) identifyUnparsed(operation, record.params[index]);
+      record.operations.forEach(({ telemetry: operation, params }, index) => {
+        if (!operation.parsed) identifyUnparsed(operation, params);
         const errorCodes = codesOf(record.results?.[index]);
         const durationMs = operation.finish(errorCodes[0] ?? 'ok', errorCodes);
         logger.info(
@@ -155,8 +156,8 @@ function logLine(
  * An operation answered without parsing (a response-cache hit): the cache stores only query results
  * without errors, so the document is valid; it is parsed here, once, for its name and type.
  */
-function identifyUnparsed(operation: OperationTelemetry, params: RequestRecord['params'][number] | undefined): void {
-  if (!params?.query) return;
+function identifyUnparsed(operation: OperationTelemetry, params: OperationParams): void {
+  if (!params.query) return;
   try {
     const ast = getOperationAST(parse(params.query, { noLocation: true }), params.operationName);
     if (ast) operation.identify(ast.name?.value ?? null, ast.operation);
