@@ -108,12 +108,18 @@ const environmentSchema = z.object({
     .optional()
     .transform((value) => (value === undefined || value.trim() === '' ? 1 : Number(value)))
     .pipe(z.number({ message: 'must be a ratio from 0 to 1' }).min(0, 'must be at least 0').max(1, 'must be at most 1')),
+  // A manifest { "<sha256 id>": "<document>" } of the operations the app ships (persisted documents).
+  PERSISTED_DOCUMENTS: optionalText,
+  PERSISTED_DOCUMENTS_ONLY: flag(false),
   REDIS_URL: optionalText.pipe(
     z
       .string()
       .refine((url) => /^rediss?:\/\/[^\s]+$/.test(url), 'must be a redis:// or rediss:// URL, e.g. redis://redis:6379')
       .nullable(),
   ),
+}).refine((env) => !env.PERSISTED_DOCUMENTS_ONLY || env.PERSISTED_DOCUMENTS !== null, {
+  path: ['PERSISTED_DOCUMENTS_ONLY'],
+  message: 'needs PERSISTED_DOCUMENTS, the manifest of the documents to accept (e.g. PERSISTED_DOCUMENTS=./persisted-documents.json)',
 });
 
 export type GatewayConfig = {
@@ -148,8 +154,12 @@ export type GatewayConfig = {
   clumioRateLimitRps: number;
   /** Lifetime of cached responses; 0: no response cache and no coalescing. */
   responseCacheTtlMs: number;
-  /** Redis for the response cache and the rate limiter, shared by replicas; null: in process. */
+  /** Redis for the response cache, the rate limiter and automatic persisted queries, shared by replicas; null: in process. */
   redisUrl: string | null;
+  /** Path of the persisted-documents manifest; null: none. */
+  persistedDocuments: string | null;
+  /** Refuse every request carrying document text: only the manifest's documents run. */
+  persistedDocumentsOnly: boolean;
   /** Serve Prometheus metrics at /metrics (on `metricsPort` when set, else on `port`). */
   metrics: boolean;
   metricsPort: number | null;
@@ -211,6 +221,8 @@ export function parseConfig(env: Record<string, string | undefined>): GatewayCon
     clumioRateLimitRps: e.CLUMIO_RATE_LIMIT_RPS,
     responseCacheTtlMs: e.RESPONSE_CACHE_TTL_MS,
     redisUrl: e.REDIS_URL,
+    persistedDocuments: e.PERSISTED_DOCUMENTS,
+    persistedDocumentsOnly: e.PERSISTED_DOCUMENTS_ONLY,
     metrics: e.METRICS,
     metricsPort: e.METRICS_PORT,
     tracing: {

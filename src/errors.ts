@@ -8,6 +8,7 @@ import { GraphQLError } from 'graphql';
 export type ErrorCode =
   | 'GRAPHQL_PARSE_FAILED'
   | 'GRAPHQL_VALIDATION_FAILED'
+  | 'BAD_REQUEST'
   | 'BAD_USER_INPUT'
   | 'QUERY_TOO_COMPLEX'
   | 'UNAUTHENTICATED'
@@ -16,6 +17,8 @@ export type ErrorCode =
   | 'RATE_LIMITED'
   | 'UPSTREAM_TIMEOUT'
   | 'UPSTREAM_ERROR'
+  | 'PERSISTED_QUERY_NOT_FOUND'
+  | 'PERSISTED_QUERY_ONLY'
   | 'INTERNAL_SERVER_ERROR';
 
 /** What Clumio said, as far as the response told us: HTTP status and its error body. */

@@ -7,6 +7,7 @@ import { ClumioClient } from './clumio/clumio-client';
 import type { GatewayConfig } from './config';
 import { DEFAULT_EMULATOR_TOKEN, createClumioEmulator } from './emulator';
 import type { ClumioEmulator, EmulatorOptions } from './emulator';
+import { loadPersistedDocuments } from './graphql/persisted-documents';
 import { createSharedState } from './shared-state';
 import { createLogger } from './telemetry/logger';
 import type { Logger } from './telemetry/logger';
@@ -63,6 +64,8 @@ const VERSION = ((): string => {
 })();
 
 export async function startGateway(config: GatewayConfig, options: StartOptions = {}): Promise<RunningGateway> {
+  // First: a manifest that does not check out stops the start before anything listens.
+  const documents = config.persistedDocuments === null ? null : loadPersistedDocuments(config.persistedDocuments);
   const emulatorOptions = options.emulator ?? { recordRequests: false, admin: false };
   const logger = options.logger ?? createLogger(config.logLevel);
   let emulator: ClumioEmulator | null = null;
@@ -95,6 +98,7 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
     ? new GatewayMetrics({
         upstreamQueue: () => ({ inFlight: client.concurrency.inFlight, queued: client.concurrency.queued }),
         breakerState: () => client.breaker.state,
+        operationNames: documents?.operationNames ?? null,
       })
     : null;
   const tracing = new Tracing(config.tracing, VERSION);
@@ -110,6 +114,7 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
     },
     serveMetrics: config.metricsPort === null,
     draining: () => draining,
+    persistedDocuments: { documents, documentsOnly: config.persistedDocumentsOnly, registered: shared.persistedQueries },
     ...(shared.responseCache ? { responseCache: shared.responseCache } : {}),
   });
   const server = createServer(

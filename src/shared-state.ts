@@ -1,3 +1,5 @@
+import { MemoryPersistedQueryStore, RedisPersistedQueryStore } from './cache/persisted-query-store';
+import type { PersistedQueryStore } from './cache/persisted-query-store';
 import { MemoryResponseCacheStore, RedisResponseCacheStore } from './cache/response-cache-store';
 import type { ResponseCacheStore } from './cache/response-cache-store';
 import { MemoryReservationStore, defaultRatePolicy, rateLimiter } from './clumio/rate-limiter';
@@ -9,7 +11,8 @@ import type { Logger } from './telemetry/logger';
 import type { RedisClient } from './redis';
 
 /**
- * The state replicas may share: the upstream rate limiter and the response cache, in this process or,
+ * The state replicas may share: the upstream rate limiter, the response cache and automatic persisted
+ * queries, in this process or,
  * with REDIS_URL, in Redis. Everything else in the gateway is per request, so replicas behind a load
  * balancer need nothing more.
  */
@@ -18,6 +21,8 @@ export interface SharedState {
   admit: UpstreamAdmission | undefined;
   /** Undefined when RESPONSE_CACHE_TTL_MS=0. */
   responseCache: { ttlMs: number; store: ResponseCacheStore } | undefined;
+  /** APQ registrations: every replica knows a document one of them registered. */
+  persistedQueries: PersistedQueryStore;
   redis: RedisClient | null;
   close(): Promise<void>;
 }
@@ -45,6 +50,7 @@ export async function createSharedState(config: SharedStateConfig, logger: Logge
   return {
     admit,
     responseCache,
+    persistedQueries: redis ? new RedisPersistedQueryStore(redis) : new MemoryPersistedQueryStore(),
     redis,
     async close() {
       if (!redis) return;

@@ -15,6 +15,9 @@ import { useIntrospectionSwitch } from './plugins/use-introspection-switch';
 import { useReadiness } from './plugins/use-readiness';
 import { useRequestBodyLimit } from './plugins/use-request-body-limit';
 import { useQueryLimits } from './plugins/use-query-limits';
+import { usePersistedDocuments } from './plugins/use-persisted-documents';
+import type { PersistedDocumentsOptions } from './plugins/use-persisted-documents';
+import { MemoryPersistedQueryStore } from './cache/persisted-query-store';
 import { useResponseCache } from './plugins/use-response-cache';
 import type { ResponseCacheOptions } from './plugins/use-response-cache';
 import { useMetricsEndpoint } from './plugins/use-metrics-endpoint';
@@ -38,6 +41,8 @@ export interface GatewayOptions {
   serveMetrics?: boolean;
   /** True while the process drains before shutdown: /readiness answers 503. */
   draining?: () => boolean;
+  /** The manifest, documents-only mode and where APQ registrations live; default: no manifest, APQ in process. */
+  persistedDocuments?: PersistedDocumentsOptions;
   /** Operation-level response cache and coalescing; off when absent. */
   responseCache?: Omit<ResponseCacheOptions, 'identify'>;
 }
@@ -61,6 +66,8 @@ export function createGateway(options: GatewayOptions): GatewayYoga {
     // Checked by useRequestBodyLimit, which does not count a body whose length is declared.
     maxRequestBodySize: false,
     batching: batchLimit > 0 ? { limit: batchLimit } : false,
+    // Persisted documents are named by these body keys as well as by extensions.persistedQuery.
+    extraParamNames: ['documentId', 'doc_id'],
     maskedErrors: {
       // GraphQLErrors we raise carry a contract code and pass; anything else is masked with a code.
       maskError(error, message, isDev) {
@@ -85,6 +92,8 @@ export function createGateway(options: GatewayOptions): GatewayYoga {
       useRequestBodyLimit(config.maxRequestBodyBytes ?? DEFAULTS.maxRequestBodyBytes),
       useCsrfGuard(),
       useQueryLimits(schema, config.queryLimits ?? DEFAULTS.queryLimits),
+      // After the query limits: a document registers (APQ) only once they let it execute.
+      usePersistedDocuments(options.persistedDocuments ?? { documents: null, documentsOnly: false, registered: new MemoryPersistedQueryStore() }),
       useIntrospectionSwitch(config.introspection),
       useReadiness(
         () => client.isReachable(2_000, options.telemetry.tracing.unsampledHeaders()),

@@ -120,8 +120,10 @@ export function useTelemetry(sinks: TelemetrySinks, graphqlEndpoint: string): Pl
         }
       }
       record.operations.forEach(({ telemetry: operation, params }, index) => {
-        if (!operation.parsed) identifyUnparsed(operation, params);
         const errorCodes = codesOf(record.results?.[index]);
+        // Only an answer without errors (a cache hit) is named by parsing here: a refusal before
+        // parsing (a persisted-documents rule, a request check) stays unparsed, as it was refused.
+        if (!operation.parsed && errorCodes.length === 0) identifyUnparsed(operation, params);
         const durationMs = operation.finish(errorCodes[0] ?? 'ok', errorCodes);
         logger.info(
           logLine(record.requestId, operation.name, operation.type, status, durationMs, operation.upstreamCalls, errorCodes, traceId),

@@ -1,3 +1,4 @@
+import { MemoryPersistedQueryStore } from '../../src/cache/persisted-query-store';
 import { MemoryResponseCacheStore } from '../../src/cache/response-cache-store';
 
 describe('MemoryResponseCacheStore', () => {
@@ -32,5 +33,17 @@ describe('MemoryResponseCacheStore', () => {
     await store.set('k', '5678', 60_000);
     expect(await store.get('k')).toBe('5678');
     expect(store.size).toBe(1);
+  });
+});
+
+describe('MemoryPersistedQueryStore', () => {
+  it('keeps registrations regardless of age, evicting the least recently used beyond its bound', async () => {
+    const store = new MemoryPersistedQueryStore(10);
+    await store.set('a', 'aaaa');
+    await store.set('b', 'bbbb');
+    expect(await store.get('a')).toBe('aaaa');
+    await store.set('c', 'cccc');
+    expect(await store.get('b')).toBeUndefined();
+    expect([await store.get('a'), await store.get('c')]).toEqual(['aaaa', 'cccc']);
   });
 });
