@@ -1,6 +1,6 @@
 import type { Plugin } from 'graphql-yoga';
-import { GraphQLError } from 'graphql';
-import type { ExecutionResult, ValidationRule } from 'graphql';
+import { GraphQLError, Kind, getOperationAST } from 'graphql';
+import type { DocumentNode, ExecutionResult, ValidationRule } from 'graphql';
 
 /**
  * Every error a client sees carries `extensions.code`. Yoga and graphql-js already tag parse and
@@ -10,9 +10,47 @@ import type { ExecutionResult, ValidationRule } from 'graphql';
  * An operation type the schema does not have (`mutation` or `subscription` here) is a validation
  * failure: graphql-js's rules do not check it and its executor would answer with a bare error that
  * yoga masks as INTERNAL_SERVER_ERROR.
+ *
+ * Mistakes in the request around the document are BAD_REQUEST (HTTP 400) saying what to send, where
+ * yoga would answer a code of its own (OPERATION_RESOLUTION_FAILURE) or nothing at all: an empty
+ * batch, a non-string `operationName`, an `operationName` the document does not define, several
+ * operations and no `operationName`, a document of fragments only.
  */
 export function useErrorCodes(): Plugin {
   return {
+    onRequestParse() {
+      return {
+        onRequestParseDone({ requestParserResult }) {
+          if (Array.isArray(requestParserResult) && requestParserResult.length === 0) {
+            throw badRequest('The batch is empty: send one operation as a JSON object, or a JSON array of them.');
+          }
+        },
+      };
+    },
+    onParams({ params }) {
+      const { operationName } = params as { operationName?: unknown };
+      if (operationName != null && typeof operationName !== 'string') {
+        throw badRequest(`operationName must be a string naming one operation of the document, not ${typeof operationName}.`);
+      }
+    },
+    onParse({ context }) {
+      // Before yoga's own check, which answers all of these with one vague message and its own code.
+      return ({ result }) => {
+        if (result instanceof Error || !result) return;
+        const document = result as DocumentNode;
+        const operationName = (context as { params?: { operationName?: string | null } }).params?.operationName ?? null;
+        if (getOperationAST(document, operationName)) return;
+        const names = document.definitions.flatMap((definition) =>
+          definition.kind === Kind.OPERATION_DEFINITION ? [definition.name?.value ?? '(anonymous)'] : [],
+        );
+        if (names.length === 0) throw badRequest('The document defines no operation (only fragments): add a query.');
+        throw badRequest(
+          operationName === null
+            ? `The document defines ${names.length} operations (${names.join(', ')}): send operationName to say which to run.`
+            : `operationName ${JSON.stringify(operationName.slice(0, 100))} names no operation of the document; it defines ${names.join(', ')}.`,
+        );
+      };
+    },
     onValidate({ addValidationRule }) {
       addValidationRule(knownOperationTypes);
     },
@@ -44,6 +82,8 @@ export function useErrorCodes(): Plugin {
     },
   };
 }
+
+const badRequest = (message: string): GraphQLError => new GraphQLError(message, { extensions: { code: 'BAD_REQUEST', http: { status: 400 } } });
 
 const knownOperationTypes: ValidationRule = (context) => ({
   OperationDefinition(node) {

@@ -63,8 +63,11 @@ export function usePersistedDocuments(options: PersistedDocumentsOptions): Plugi
               new GraphQLError(`This gateway runs only persisted documents: send ${ID_SPELLINGS} naming a document of its manifest, and no query text.`, {
                 extensions: { code: 'PERSISTED_QUERY_ONLY' },
               }),
-            keyNotFound: () =>
-              badRequest(
+            keyNotFound: ({ params }) =>
+              // Typed as params, but a batch item is whatever JSON the client sent.
+              !isObject(params as unknown)
+                ? badRequest('Each operation must be a JSON object: { "query", "variables", "operationName", "extensions" }.')
+                : badRequest(
                 documentsOnly
                   ? `Name a persisted document by ${ID_SPELLINGS}.`
                   : `Must provide a query string, or a persisted document's id as ${ID_SPELLINGS}.`,
@@ -123,6 +126,8 @@ function requestedId(params: GraphQLParams, request: Request): string | null {
   }
   return sha256Hash;
 }
+
+const isObject = (value: unknown): boolean => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 function isNotFound(result: unknown): boolean {
   const errors = (result as { errors?: ReadonlyArray<{ extensions?: { code?: unknown } }> } | null)?.errors;

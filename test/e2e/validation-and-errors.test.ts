@@ -201,4 +201,36 @@ describe('client mistakes are client errors (no upstream call)', () => {
     // Each way named is accepted.
     expect((await fetch(`${h.gateway.url}/graphql?query=${query}`, { headers: { 'graphql-preflight': '1' } })).status).toBe(200);
   });
+
+  // What a careless or hostile client sends around the document: each is a 4xx with a contract code
+  // and a message saying what to send, nothing internal, and no upstream call.
+  const json = { 'content-type': 'application/json' };
+  it.each<[string, RequestInit, number, string, RegExp]>([
+    ['an empty batch', { body: '[]' }, 400, 'BAD_REQUEST', /batch is empty/],
+    ['a body that is not an object', { body: '"{ __typename }"' }, 400, 'BAD_REQUEST', /expected to be object/],
+    ['a batch item that is not an object', { body: '[5]' }, 200, 'BAD_REQUEST', /must be a JSON object/],
+    ['a non-string operationName', { body: JSON.stringify({ query: '{ __typename }', operationName: 5 }) }, 400, 'BAD_REQUEST', /operationName must be a string/],
+    ['an operationName the document lacks', { body: JSON.stringify({ query: 'query A { __typename }', operationName: 'B' }) }, 400, 'BAD_REQUEST', /"B" names no operation of the document; it defines A/],
+    ['two operations and no operationName', { body: JSON.stringify({ query: 'query A { __typename } query B { __typename }' }) }, 400, 'BAD_REQUEST', /send operationName/],
+    ['a document of fragments only', { body: JSON.stringify({ query: 'fragment F on Query { __typename }' }) }, 400, 'BAD_REQUEST', /defines no operation/],
+    ['variables as a JSON string', { body: JSON.stringify({ query: '{ __typename }', variables: '{}' }) }, 400, 'BAD_REQUEST', /"variables" param to be empty or an object/],
+    ['query as an array', { body: JSON.stringify({ query: ['{ __typename }'] }) }, 400, 'BAD_REQUEST', /"query" param to be a string/],
+    ['no query at all', { body: JSON.stringify({ variables: {} }) }, 400, 'BAD_REQUEST', /Must provide a query string/],
+    ['a __proto__ key in an input', { body: '{"query":"query($f: Ec2InstanceBackupFilter) { ec2InstanceBackups(first: 1, filter: $f) { totalCount } }","variables":{"f":{"__proto__":{"instanceId":"i-1"}}}}' }, 400, 'BAD_USER_INPUT', /__proto__/],
+    ['an Int variable beyond 32 bits', { body: JSON.stringify({ query: 'query($n: Int) { ec2InstanceBackups(first: $n) { totalCount } }', variables: { n: 1e100 } }) }, 400, 'BAD_USER_INPUT', /non 32-bit signed integer/],
+    ['a body that is not JSON', { body: '{"query": ' }, 400, 'BAD_REQUEST', /invalid JSON/],
+    ['a method other than GET and POST', { method: 'PUT', body: '{}' }, 405, 'BAD_REQUEST', /GET and POST/],
+  ])('refuses %s', async (_what, init, status, code, message) => {
+    h.resetUpstream();
+    const response = await fetch(`${h.gateway.url}/graphql`, { method: 'POST', headers: json, ...init, ...(init.method ? { headers: json } : {}) });
+    const text = await response.text();
+    expect(response.status).toBe(status);
+    const body = JSON.parse(text) as { errors?: Array<{ message: string; extensions: Record<string, unknown> }> } | Array<{ errors: Array<{ message: string; extensions: Record<string, unknown> }> }>;
+    const errors = Array.isArray(body) ? body.flatMap((one) => one.errors) : (body.errors ?? []);
+    expect(errors.map((error) => error.extensions.code)).toEqual([code]);
+    expect(errors[0]!.message).toMatch(message);
+    expect(Object.keys(errors[0]!.extensions).sort()).toEqual(['code', 'requestId']);
+    expect(text).not.toMatch(/originalError|stack|node_modules|127\.0\.0\.1/);
+    expect(h.upstream()).toEqual([]);
+  });
 });

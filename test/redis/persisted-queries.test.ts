@@ -33,7 +33,7 @@ describe('two replicas on one Redis', () => {
   beforeAll(async () => {
     emulator = createClumioEmulator();
     await emulator.listen();
-    [a, b] = await Promise.all([0, 1].map(() => startHarness({ sharedEmulator: emulator, env: { REDIS_URL: redis.url } })));
+    [a, b] = (await Promise.all([0, 1].map(() => startHarness({ sharedEmulator: emulator, env: { REDIS_URL: redis.url } })))) as [Harness, Harness];
   });
   afterAll(async () => {
     await Promise.all([a.close(), b.close()]);
