@@ -8,8 +8,8 @@ import tseslint from 'typescript-eslint';
 const SCHEMA = ['schema/*.graphql', 'lint/federation-directives.graphql'];
 
 export default tseslint.config(
-  // Generated: resolver types, the web client's typed documents (they carry their own eslint-disable).
-  { ignores: ['dist/', 'coverage/', 'bench-results/', 'node_modules/', 'src/generated/', 'examples/web-client/src/gql/'] },
+  // Generated: resolver types, the example clients' typed documents and Relay artifacts.
+  { ignores: ['dist/', 'coverage/', 'bench-results/', 'node_modules/', 'src/generated/', 'examples/web-client/src/gql/', 'examples/relay/src/__generated__/'] },
 
   {
     files: ['**/*.ts', '**/*.mjs', '**/*.js'],
