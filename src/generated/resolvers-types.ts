@@ -69,10 +69,15 @@ export type Ami = {
   virtualizationType?: Maybe<Scalars['String']['output']>;
 };
 
-/** An EBS volume that was attached to the instance when it was backed up. */
+/**
+ * An EBS volume that was attached to the instance when it was backed up, with its fields as of that
+ * backup. Clients with a normalized cache: store it inside its backup, not by `id` (Apollo
+ * `keyFields: false`, urql graphcache `keys: { AttachedEbsVolume: () => null }`), because every
+ * backup of the instance holds the same volume `id` with its own sizes.
+ */
 export type AttachedEbsVolume = {
   __typename?: 'AttachedEbsVolume';
-  /** The Clumio-assigned ID of the volume. */
+  /** The Clumio-assigned ID of the volume: the same in every backup of the instance, so it does not identify this object. */
   id?: Maybe<Scalars['ID']['output']>;
   /** True when this volume is the instance's root device. */
   isRoot?: Maybe<Scalars['Boolean']['output']>;
