@@ -157,6 +157,14 @@ export class BackupIndex {
     return { parts, byteLength, count };
   }
 
+  /** The backup when it exists and the OU may see it. */
+  item(id: string, organizationalUnit: OrganizationalUnit | null): WireEc2Backup | undefined {
+    const entry = this.entries.get(id);
+    if (entry === undefined) return undefined;
+    const accounts = organizationalUnit?.accountNativeIds ?? null;
+    return accounts !== null && !accounts.includes(entry.accountNativeId) ? undefined : entry.backup;
+  }
+
   /** The item's JSON bytes when it exists and the OU may see it. */
   itemJson(id: string, organizationalUnit: OrganizationalUnit | null): Buffer | undefined {
     const entry = this.entries.get(id);

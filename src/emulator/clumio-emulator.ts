@@ -2,11 +2,22 @@
  * A Clumio REST API emulator for EC2 instance backups: a real HTTP server that follows Clumio's
  * documents (the endpoint page and clumio-api-facts.md), not the gateway's needs.
  *
- * Endpoints: GET /backups/aws/ec2-instances (page-number paging, sort, filter) and
- * GET /backups/aws/ec2-instances/{backup_id}. Everything else is 404 (405 for a wrong method on a
- * known path). Checks run in this order: injected faults, the fault mode, bearer token (401), rate
- * limit (429, off unless configured), route (404/405), Accept (406), organizational unit (403),
- * query (400).
+ * Endpoints: GET /backups/aws/ec2-instances (page-number paging, sort, filter),
+ * GET /backups/aws/ec2-instances/{backup_id}, POST /restores/aws/ec2-instances (202 with a task;
+ * `embed=read-task`), GET /tasks/{task_id} and PATCH /tasks/{task_id} (`{"status":"aborting"}`).
+ * Everything else is 404 (405 for a wrong method on a known path). Checks run in this order:
+ * injected faults, the fault mode, bearer token (401), rate limit (429, off unless configured),
+ * route (404/405), Accept (406), organizational unit (403), then the endpoint's own: Content-Type
+ * (415), body size (413), query (400), body (400), the backup or task (404).
+ *
+ * Requests with a body (POST, PUT, PATCH) are read to their end before a fault acts, and a restore
+ * or an abort is carried out first unless the fault is one that answers in front of Clumio's
+ * service (see modeCarriesOut, faultCarriesOut): a reset after the body arrived leaves a task
+ * behind, as it can with Clumio. `beforeBody` faults act on the headers alone.
+ *
+ * Tasks follow the emulator's clock (`now`), so tests step time; see restore-tasks.ts. A task
+ * belongs to the token that created it (each token is an organization, as for the rate limit) and
+ * is seen from the OUs that see its backup's account.
  *
  * Outside Clumio's API, under /_emulator/ (a prefix no Clumio path has), an admin endpoint switches
  * the fault mode of a running emulator: GET, PUT (JSON) and DELETE /_emulator/fault. Admin requests
@@ -25,9 +36,21 @@ import { randomUUID } from 'node:crypto';
 import { completeBackup } from './added-backup';
 import { BackupIndex } from './backup-index';
 import { parseListQuery } from './list-query';
-import { FaultModeState, parseFaultMode } from './fault-modes';
+import { FaultModeState, modeCarriesOut, parseFaultMode, serverErrorStatus, STATUSES_AFTER_THE_SERVICE } from './fault-modes';
 import type { FaultModeName, FaultModeOptions, FaultModeSettings, FaultModeStatus } from './fault-modes';
 import { acceptsResourceVersion } from './media-type';
+import { parseRestoreRequest } from './restore-request';
+import type { RestoreTask, TaskTimings, TaskBody } from './restore-tasks';
+import {
+  DEFAULT_TASK_TIMINGS,
+  isAbortable,
+  parseTaskUpdate,
+  restoreFailsByDefault,
+  taskJson,
+  taskState,
+  TASKS_MEDIA_TYPE,
+  TASKS_PATH,
+} from './restore-tasks';
 import type { OrganizationalUnit } from './seed-data';
 import {
   DEFAULT_SEED,
@@ -47,6 +70,16 @@ export const ORGANIZATIONAL_UNIT_HEADER = 'x-clumio-organizationalunit-context';
 
 const EC2_BACKUPS_RESOURCE = 'backup-aws-ec2-instances';
 
+export const RESTORES_PATH = '/restores/aws/ec2-instances';
+/** The restore's media type: *restored*-aws-ec2-instances, not backup-. */
+export const RESTORES_MEDIA_TYPE = 'application/api.clumio.restored-aws-ec2-instances=v1+json';
+const RESTORES_RESOURCE = 'restored-aws-ec2-instances';
+const TASKS_RESOURCE = 'tasks';
+/** The largest body a restore or task update may have (the documents set none; a restore is a few KB). */
+export const MAX_API_BODY_BYTES = 1_048_576;
+/** Methods whose body the emulator reads (to the end) before answering or faulting. */
+const BODY_METHODS: ReadonlySet<string> = new Set(['POST', 'PUT', 'PATCH']);
+
 /**
  * `error_code` values in the emulator's error bodies. Only 402 (HTTP 401, "Unauthorized access") is
  * documented by Clumio; for the rest the emulator uses the HTTP status as the application code.
@@ -58,6 +91,8 @@ export const EMULATOR_ERROR_CODES = {
   notFound: 404,
   methodNotAllowed: 405,
   notAcceptable: 406,
+  payloadTooLarge: 413,
+  unsupportedMediaType: 415,
   tooManyRequests: 429,
   internal: 500,
 } as const;
@@ -74,6 +109,12 @@ export interface RecordedRequest {
   query: Record<string, string>;
   /** Lower-cased header names. */
   headers: Record<string, string | undefined>;
+  /**
+   * The body as sent (UTF-8), for requests whose body the emulator reads (POST, PUT, PATCH): set
+   * once it has all arrived, before any fault acts. Absent for other methods, for a body cut off
+   * or over the size limit, and for a `beforeBody` fault.
+   */
+  body?: string;
   /** The status the emulator answered; 0 while unanswered or when the socket was destroyed. */
   status: number;
 }
@@ -90,8 +131,15 @@ export interface EmulatorOptions {
    * Off unless set; when set, a token bucket of this size per bearer token, refilled continuously.
    */
   rateLimitPerSecond?: number;
-  /** Clock for the rate limiter, in ms (default Date.now); lets tests step time. */
+  /** Clock for the rate limiter and for tasks, in ms (default Date.now); lets tests step time. */
   now?: () => number;
+  /**
+   * How long a restore's task stays queued, runs, and takes to abort, in ms of `now` (defaults:
+   * DEFAULT_TASK_TIMINGS, 2 s queued and 12 s running, so a restore ends 14 s after it was sent).
+   */
+  taskTimings?: Partial<TaskTimings>;
+  /** Which restores end `failed` (default: restoreFailsByDefault, backup ids ending in "f"). */
+  restoreFails?: (backupId: string) => boolean;
   /** Serve the admin endpoint (ADMIN_PATH) that adds and removes backups over HTTP (default true). */
   admin?: boolean;
   /**
@@ -118,6 +166,18 @@ export interface EmulatorFault {
   release?: Promise<unknown>;
   /** Destroy the connection instead of answering (a reset); recorded with status 0. */
   destroySocket?: boolean;
+  /**
+   * For a request with a body (POST, PUT, PATCH) and a `destroySocket` or `status` fault: act as
+   * soon as the headers arrive, without reading the body, so nothing is carried out (a reset
+   * while the client may still be sending). Otherwise the body is read first.
+   */
+  beforeBody?: boolean;
+  /**
+   * For a request with a body: whether it is carried out (a restore's task created, an abort made)
+   * before the fault acts. Default: yes, except for a `status` answer other than 500 and 504
+   * (see faultCarriesOut).
+   */
+  carriesOut?: boolean;
   /** Answer with this status and a Clumio error body (or `body`) instead of the real answer. */
   status?: number;
   /** A `Retry-After` header to send with `status`. */
@@ -145,6 +205,8 @@ export interface ClumioEmulator {
   insertBackup(fields: Partial<WireEc2Backup> & { start_timestamp: string }): WireEc2Backup;
   /** Removes a backup (as if it expired); false when there is none with that id. */
   removeBackup(id: string): boolean;
+  /** Every task the emulator's restores created, oldest first, as GET /tasks/{task_id} shows it now. */
+  readonly tasks: readonly EmulatorTask[];
   /** Default port 0 (ephemeral), host 127.0.0.1; resolves to the url. */
   listen(port?: number, host?: string): Promise<string>;
   /** Closes the server and all keep-alive sockets promptly. */
@@ -169,6 +231,15 @@ export interface ClumioEmulator {
    * returns a function that stops the calls.
    */
   onRequestOpened(listener: (openRequests: number) => void): () => void;
+}
+
+/** A task with what is not on the wire: who created it, where, and for which backup. */
+export interface EmulatorTask {
+  /** The bearer token that sent the restore: the organization that owns the task. */
+  token: string;
+  organizationalUnitId: string;
+  backupId: string;
+  task: TaskBody;
 }
 
 export function createClumioEmulator(options: EmulatorOptions = {}): ClumioEmulator {
@@ -227,6 +298,10 @@ class Emulator implements ClumioEmulator {
   private received = 0;
   private readonly openedListeners = new Set<(openRequests: number) => void>();
   private baseUrl: string | undefined;
+  private readonly taskTimings: Readonly<TaskTimings>;
+  private readonly restoreFails: (backupId: string) => boolean;
+  private readonly restoreTasks = new Map<string, RestoreTask>();
+  private lastTaskId = 0;
 
   constructor(options: EmulatorOptions) {
     const tokens = options.tokens ?? [DEFAULT_EMULATOR_TOKEN];
@@ -236,6 +311,8 @@ class Emulator implements ClumioEmulator {
     this.rateLimit = options.rateLimitPerSecond ?? 0;
     this.now = options.now ?? Date.now;
     this.admin = options.admin ?? true;
+    this.taskTimings = parseTaskTimings(options.taskTimings);
+    this.restoreFails = options.restoreFails ?? restoreFailsByDefault;
     const data = generateSeedData(options.seed ?? DEFAULT_SEED);
     this.current = Object.freeze([...data.backups]);
     for (const ou of [GLOBAL_ORGANIZATIONAL_UNIT, ...ORGANIZATIONAL_UNITS]) this.organizationalUnits.set(ou.id, ou);
@@ -278,6 +355,16 @@ class Emulator implements ClumioEmulator {
     const removed = this.index.remove(id);
     if (removed) this.current = undefined;
     return removed;
+  }
+
+  get tasks(): readonly EmulatorTask[] {
+    const now = this.now();
+    return [...this.restoreTasks.values()].map((t) => ({
+      token: t.token,
+      organizationalUnitId: t.organizationalUnitId,
+      backupId: t.backupId,
+      task: taskJson(t, now),
+    }));
   }
 
   get requests(): readonly RecordedRequest[] {
@@ -380,26 +467,49 @@ class Emulator implements ClumioEmulator {
     this.received += 1;
     res.once('close', () => (this.open -= 1));
     for (const listener of this.openedListeners) listener(this.open);
-    const answer = (): void => {
-      if (!res.destroyed) deliver(res, entry, this.respond(req, entry, path, params));
-    };
 
     if (this.admin && backupsAdmin) {
       this.adminRequest(req, res, entry, path);
       return;
     }
     const fault = this.takeFault(entry);
-    if (fault !== undefined) {
-      this.applyInjectedFault(fault, req, res, entry, answer);
-      return;
-    }
-    const mode = this.mode;
+    // A request taken by an injected fault draws nothing, so the mode's sequence stays the same.
+    const mode = fault === undefined ? this.mode : null;
     const hit = mode === null ? -1 : mode.draw();
-    if (mode === null || hit < 0) {
-      answer();
+    let body: string | undefined;
+    // Built once: a restore's answer creates its task, which must not happen twice.
+    let built: Reply | undefined;
+    const reply = (): Reply => (built ??= this.respond(req, entry, path, params, body));
+    const answer = (): void => {
+      if (!res.destroyed) deliver(res, entry, reply());
+    };
+    const proceed = (): void => {
+      if (fault !== undefined) this.applyInjectedFault(fault, req, res, entry, answer);
+      // A mode switched while the body was arriving no longer applies (`hang` would hold it for good).
+      else if (mode === null || hit < 0 || mode !== this.mode) answer();
+      else this.applyFaultMode(mode.settings, hit, { req, res, entry, answer, reply });
+    };
+
+    if (!BODY_METHODS.has(method)) {
+      proceed();
       return;
     }
-    this.applyFaultMode(mode.settings, hit, { req, res, entry, answer, reply: () => this.respond(req, entry, path, params) });
+    if (fault !== undefined && actsBeforeBody(fault)) {
+      req.resume();
+      proceed();
+      return;
+    }
+    readBody(req, MAX_API_BODY_BYTES).then(
+      (text) => {
+        body = text;
+        if (this.record && text !== undefined) entry.body = text;
+        const carriesOut = fault !== undefined ? faultCarriesOut(fault) : mode === null || hit < 0 || modeCarriesOut(mode.settings, hit);
+        // The whole request has arrived: Clumio acts on it even if the answer is then lost.
+        if (carriesOut) reply();
+        proceed();
+      },
+      () => req.socket.destroy(),
+    );
   }
 
   private applyInjectedFault(
@@ -465,7 +575,7 @@ class Emulator implements ClumioEmulator {
         return;
       }
       case '5xx': {
-        const status = settings.statuses[hit % settings.statuses.length] ?? 503;
+        const status = serverErrorStatus(settings, hit);
         sendError(res, entry, status, status, SERVER_ERROR_MESSAGES[status] ?? 'Server error');
         return;
       }
@@ -606,8 +716,14 @@ class Emulator implements ClumioEmulator {
     return pending.fault;
   }
 
-  /** Clumio's answer to an API request, built but not sent. */
-  private respond(req: http.IncomingMessage, entry: RecordedRequest, path: string, params: URLSearchParams): Reply {
+  /** Clumio's answer to an API request, built but not sent. `body` is the request's (POST, PUT, PATCH). */
+  private respond(
+    req: http.IncomingMessage,
+    entry: RecordedRequest,
+    path: string,
+    params: URLSearchParams,
+    body: string | undefined,
+  ): Reply {
     try {
       const token = bearerToken(req.headers.authorization);
       if (token === undefined || !this.tokens.has(token)) {
@@ -621,25 +737,23 @@ class Emulator implements ClumioEmulator {
         );
       }
 
-      let backupId: string | undefined;
-      if (path !== EC2_BACKUPS_PATH) {
-        const rest = path.startsWith(`${EC2_BACKUPS_PATH}/`) ? path.slice(EC2_BACKUPS_PATH.length + 1) : '';
-        backupId = rest === '' || rest.includes('/') ? undefined : safeDecode(rest);
-        if (backupId === undefined) {
-          return errorReply(404, EMULATOR_ERROR_CODES.notFound, `no such resource: ${entry.method} ${path}`);
-        }
+      const route = routeOf(path);
+      if (route === undefined) {
+        return errorReply(404, EMULATOR_ERROR_CODES.notFound, `no such resource: ${entry.method} ${path}`);
       }
-      if (entry.method !== 'GET') {
-        const message = `method ${entry.method} is not allowed on ${path}; allowed: GET`;
-        return errorReply(405, EMULATOR_ERROR_CODES.methodNotAllowed, message, { allow: 'GET' });
+      const { methods, resource, mediaType } = ROUTES[route.kind];
+      if (!methods.includes(entry.method)) {
+        const allowed = methods.join(', ');
+        const message = `method ${entry.method} is not allowed on ${path}; allowed: ${allowed}`;
+        return errorReply(405, EMULATOR_ERROR_CODES.methodNotAllowed, message, { allow: allowed });
       }
 
       const accept = req.headers.accept;
-      if (!acceptsResourceVersion(accept, EC2_BACKUPS_RESOURCE, 'v1')) {
+      if (!acceptsResourceVersion(accept, resource, 'v1')) {
         return errorReply(
           406,
           EMULATOR_ERROR_CODES.notAcceptable,
-          `Accept "${accept ?? ''}" is not available for this resource; it serves ${EC2_BACKUPS_MEDIA_TYPE}`,
+          `Accept "${accept ?? ''}" is not available for this resource; it serves ${mediaType}`,
         );
       }
 
@@ -650,7 +764,18 @@ class Emulator implements ClumioEmulator {
         return errorReply(403, EMULATOR_ERROR_CODES.forbidden, `Organizational unit "${ouId ?? ''}" is not accessible`);
       }
 
-      return backupId === undefined ? this.list(params, ou) : this.read(params, backupId, ou);
+      switch (route.kind) {
+        case 'list':
+          return this.list(params, ou);
+        case 'read':
+          return this.read(params, route.id, ou);
+        case 'restore':
+          return this.restore(req, params, body, token, ou);
+        case 'task':
+          return entry.method === 'PATCH'
+            ? this.updateTask(req, params, body, route.id, token, ou)
+            : this.readTask(params, route.id, token, ou);
+      }
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       return errorReply(500, EMULATOR_ERROR_CODES.internal, `internal emulator error: ${message}`);
@@ -708,6 +833,120 @@ class Emulator implements ClumioEmulator {
     return { status: 200, contentType: EC2_BACKUPS_MEDIA_TYPE, body: json };
   }
 
+  /**
+   * POST /restores/aws/ec2-instances: validates the body as the documents describe it, creates the
+   * restore's task and answers 202 with RestoreEC2Response (the task embedded with embed=read-task).
+   */
+  private restore(req: http.IncomingMessage, params: URLSearchParams, body: string | undefined, token: string, ou: OrganizationalUnit): Reply {
+    const refused = jsonBodyProblem(req, body);
+    if (refused !== undefined) return refused;
+    for (const name of params.keys()) {
+      if (name !== 'embed') {
+        return errorReply(400, EMULATOR_ERROR_CODES.badRequest, `unsupported query parameter "${name}"; supported: embed`);
+      }
+    }
+    const embeds = params.getAll('embed');
+    if (embeds.length > 1) return errorReply(400, EMULATOR_ERROR_CODES.badRequest, 'query parameter "embed" given more than once');
+    const embed = embeds[0];
+    // An empty embed is what the GO SDK once sent when no embed was asked for.
+    if (embed !== undefined && embed !== '' && embed !== 'read-task') {
+      return errorReply(400, EMULATOR_ERROR_CODES.badRequest, `unsupported embed "${embed}"; the only embeddable link is read-task`);
+    }
+    const json = parseJson(body as string);
+    if (!json.ok) return errorReply(400, EMULATOR_ERROR_CODES.badRequest, json.message);
+    const parsed = parseRestoreRequest(json.value);
+    if (!parsed.ok) return errorsReply(400, EMULATOR_ERROR_CODES.badRequest, parsed.problems);
+
+    const { backupId, environmentId } = parsed.value;
+    const backup = this.index.item(backupId, ou.accountNativeIds === null ? null : ou);
+    if (backup === undefined) {
+      return errorReply(404, EMULATOR_ERROR_CODES.notFound, `EC2 instance backup "${backupId}" not found`);
+    }
+    const now = this.now();
+    this.lastTaskId += 1;
+    const name = backup.tags?.find((tag) => tag.key === 'Name')?.value;
+    const task: RestoreTask = {
+      id: String(this.lastTaskId),
+      token,
+      organizationalUnitId: ou.id,
+      accountNativeId: backup.account_native_id ?? '',
+      backupId,
+      createdMs: now,
+      timings: this.taskTimings,
+      fails: this.restoreFails(backupId),
+      primaryEntity: { id: backup.instance_id ?? '', type: 'aws_ec2_instance', value: name ?? backup.instance_native_id ?? '' },
+      parentEntity: {
+        id: environmentId,
+        type: 'aws_environment',
+        value: `${backup.account_native_id ?? ''}/${backup.aws_region ?? ''}`,
+      },
+    };
+    this.restoreTasks.set(task.id, task);
+    const answer = {
+      // CV's examples for other restores show an empty _embedded when nothing was embedded.
+      _embedded: embed === 'read-task' ? { 'read-task': taskJson(task, now) } : {},
+      _links: {
+        _self: { href: RESTORES_PATH, templated: false, type: 'post' },
+        'read-task': { href: `${TASKS_PATH}/${encodeURIComponent(task.id)}`, templated: false, type: 'get' },
+      },
+      task_id: task.id,
+    };
+    return { status: 202, contentType: RESTORES_MEDIA_TYPE, body: JSON.stringify(answer) };
+  }
+
+  /** The task when it exists, belongs to the token's organization and the OU sees its backup's account. */
+  private visibleTask(taskId: string, token: string, ou: OrganizationalUnit): RestoreTask | undefined {
+    const task = this.restoreTasks.get(taskId);
+    if (task === undefined || task.token !== token) return undefined;
+    if (ou.accountNativeIds !== null && !ou.accountNativeIds.includes(task.accountNativeId)) return undefined;
+    return task;
+  }
+
+  /** GET /tasks/{task_id}. */
+  private readTask(params: URLSearchParams, taskId: string, token: string, ou: OrganizationalUnit): Reply {
+    const unexpected = params.keys().next();
+    if (unexpected.done !== true) {
+      return errorReply(400, EMULATOR_ERROR_CODES.badRequest, `unsupported query parameter "${unexpected.value}"; this endpoint takes none`);
+    }
+    const task = this.visibleTask(taskId, token, ou);
+    if (task === undefined) return errorReply(404, EMULATOR_ERROR_CODES.notFound, `task "${taskId}" not found`);
+    return { status: 200, contentType: TASKS_MEDIA_TYPE, body: JSON.stringify(taskJson(task, this.now())) };
+  }
+
+  /** PATCH /tasks/{task_id} with {"status":"aborting"}: aborts a queued or running task; 200 with the task. */
+  private updateTask(
+    req: http.IncomingMessage,
+    params: URLSearchParams,
+    body: string | undefined,
+    taskId: string,
+    token: string,
+    ou: OrganizationalUnit,
+  ): Reply {
+    const refused = jsonBodyProblem(req, body);
+    if (refused !== undefined) return refused;
+    const unexpected = params.keys().next();
+    if (unexpected.done !== true) {
+      return errorReply(400, EMULATOR_ERROR_CODES.badRequest, `unsupported query parameter "${unexpected.value}"; this endpoint takes none`);
+    }
+    const json = parseJson(body as string);
+    if (!json.ok) return errorReply(400, EMULATOR_ERROR_CODES.badRequest, json.message);
+    const update = parseTaskUpdate(json.value);
+    if (!update.ok) return errorsReply(400, EMULATOR_ERROR_CODES.badRequest, update.problems);
+    const task = this.visibleTask(taskId, token, ou);
+    if (task === undefined) return errorReply(404, EMULATOR_ERROR_CODES.notFound, `task "${taskId}" not found`);
+    const now = this.now();
+    const { status } = taskState(task, now);
+    if (!isAbortable(status)) {
+      return errorReply(
+        400,
+        EMULATOR_ERROR_CODES.badRequest,
+        `task "${taskId}" is ${status}; only a queued or in_progress task can be aborted`,
+      );
+    }
+    task.abortRequestedMs = now;
+    return { status: 200, contentType: TASKS_MEDIA_TYPE, body: JSON.stringify(taskJson(task, now)) };
+  }
+
   /** POST ADMIN_PATH (a JSON backup) → 201 with the stored backup; DELETE ADMIN_PATH/{id} → 204. */
   private adminRequest(req: http.IncomingMessage, res: http.ServerResponse, entry: RecordedRequest, path: string): void {
     if (this.acceptedToken(req, res, entry) === undefined) {
@@ -722,6 +961,7 @@ class Emulator implements ClumioEmulator {
       }
       readBody(req, MAX_ADMIN_BODY_BYTES).then(
         (body) => {
+          if (this.record && body !== undefined) entry.body = body;
           if (body === undefined) {
             sendError(res, entry, 413, 413, `the backup must be at most ${MAX_ADMIN_BODY_BYTES} bytes of JSON`);
             return;
@@ -791,6 +1031,80 @@ function bearerToken(header: string | undefined): string | undefined {
   return m?.[1];
 }
 
+type Route = { kind: 'list' } | { kind: 'read'; id: string } | { kind: 'restore' } | { kind: 'task'; id: string };
+
+/** What each route serves: its methods (for 405 and Allow), and its resource for Accept (406). */
+const ROUTES: Readonly<Record<Route['kind'], { methods: readonly string[]; resource: string; mediaType: string }>> = {
+  list: { methods: ['GET'], resource: EC2_BACKUPS_RESOURCE, mediaType: EC2_BACKUPS_MEDIA_TYPE },
+  read: { methods: ['GET'], resource: EC2_BACKUPS_RESOURCE, mediaType: EC2_BACKUPS_MEDIA_TYPE },
+  restore: { methods: ['POST'], resource: RESTORES_RESOURCE, mediaType: RESTORES_MEDIA_TYPE },
+  task: { methods: ['GET', 'PATCH'], resource: TASKS_RESOURCE, mediaType: TASKS_MEDIA_TYPE },
+};
+
+/** The route of a raw (not decoded) path, or undefined (404). */
+function routeOf(path: string): Route | undefined {
+  if (path === EC2_BACKUPS_PATH) return { kind: 'list' };
+  if (path === RESTORES_PATH) return { kind: 'restore' };
+  const id = (prefix: string): string | undefined => {
+    const rest = path.startsWith(`${prefix}/`) ? path.slice(prefix.length + 1) : '';
+    return rest === '' || rest.includes('/') ? undefined : safeDecode(rest);
+  };
+  const backupId = id(EC2_BACKUPS_PATH);
+  if (backupId !== undefined) return { kind: 'read', id: backupId };
+  const taskId = id(TASKS_PATH);
+  if (taskId !== undefined) return { kind: 'task', id: taskId };
+  return undefined;
+}
+
+/** 415 unless the request says its body is JSON; 413 when the body was over MAX_API_BODY_BYTES. */
+function jsonBodyProblem(req: http.IncomingMessage, body: string | undefined): Reply | undefined {
+  const contentType = req.headers['content-type'];
+  const type = contentType?.split(';')[0]?.trim().toLowerCase();
+  if (type !== 'application/json') {
+    return errorReply(
+      415,
+      EMULATOR_ERROR_CODES.unsupportedMediaType,
+      `Content-Type "${contentType ?? ''}" is not supported; send the body as application/json`,
+    );
+  }
+  if (body === undefined) {
+    return errorReply(413, EMULATOR_ERROR_CODES.payloadTooLarge, `the body must be at most ${MAX_API_BODY_BYTES} bytes`);
+  }
+  return undefined;
+}
+
+function parseJson(text: string): { ok: true; value: unknown } | { ok: false; message: string } {
+  try {
+    return { ok: true, value: JSON.parse(text) as unknown };
+  } catch (error) {
+    return { ok: false, message: `the body is not valid JSON: ${error instanceof Error ? error.message : String(error)}` };
+  }
+}
+
+/** A fault that acts on the headers alone: `beforeBody` with something to do that needs no body. */
+function actsBeforeBody(fault: EmulatorFault): boolean {
+  return fault.beforeBody === true && (fault.destroySocket === true || fault.status !== undefined);
+}
+
+/**
+ * Whether a request with a body is carried out before an injected fault acts on it: `carriesOut`
+ * when given; otherwise yes, unless the fault answers a status (without a reset) that is not one
+ * of the 5xx statuses coming from after Clumio's service (STATUSES_AFTER_THE_SERVICE).
+ */
+export function faultCarriesOut(fault: EmulatorFault): boolean {
+  if (fault.carriesOut !== undefined) return fault.carriesOut;
+  if (fault.destroySocket !== true && fault.status !== undefined) return STATUSES_AFTER_THE_SERVICE.has(fault.status);
+  return true;
+}
+
+function parseTaskTimings(given: Partial<TaskTimings> | undefined): Readonly<TaskTimings> {
+  const timings = { ...DEFAULT_TASK_TIMINGS, ...given };
+  for (const [name, ms] of Object.entries(timings)) {
+    if (!Number.isFinite(ms) || ms < 0) throw new Error(`createClumioEmulator: taskTimings.${name} must be a number of ms >= 0; got ${ms}`);
+  }
+  return Object.freeze(timings);
+}
+
 function safeDecode(segment: string): string | undefined {
   try {
     return decodeURIComponent(segment);
@@ -836,7 +1150,12 @@ function deliver(res: http.ServerResponse, entry: RecordedRequest, reply: Reply)
 }
 
 function errorReply(status: number, errorCode: number, message: string, headers: http.OutgoingHttpHeaders = {}): Reply {
-  const body = JSON.stringify({ errors: [{ error_code: errorCode, error_message: message }] });
+  return errorsReply(status, errorCode, [message], headers);
+}
+
+/** Clumio's error body with one entry per problem (its `errors` is a list). */
+function errorsReply(status: number, errorCode: number, messages: readonly string[], headers: http.OutgoingHttpHeaders = {}): Reply {
+  const body = JSON.stringify({ errors: messages.map((message) => ({ error_code: errorCode, error_message: message })) });
   return { status, contentType: 'application/json', body, headers };
 }
 

@@ -33,6 +33,41 @@ export const FAULT_MODE_DESCRIPTIONS: Readonly<Record<FaultModeName, string>> = 
   'slow-body': 'headers at once, then the real body trickled out over latencyMs',
 };
 
+/**
+ * 5xx statuses that come from Clumio's service after it took the request (it failed, or its answer
+ * was too slow for the proxy); the other 5xx statuses come from in front of it (the service was
+ * never reached). The documents say nothing about 5xx; this is the emulator's choice.
+ */
+export const STATUSES_AFTER_THE_SERVICE: ReadonlySet<number> = new Set([500, 504]);
+
+/** The status the `5xx` mode answers to its hit number `hit` (the rotation through `statuses`). */
+export function serverErrorStatus(settings: FaultModeSettings, hit: number): number {
+  return settings.statuses[hit % settings.statuses.length] ?? 503;
+}
+
+/**
+ * Whether a request that changes something (a restore, a task abort) is carried out before the
+ * mode acts on it: the fault then only loses, delays or mangles the answer, and the restore has
+ * started all the same. Not for `429` and `wrong-content-type` (a gateway or proxy in front of
+ * the service answers) nor for 5xx statuses outside STATUSES_AFTER_THE_SERVICE.
+ */
+export function modeCarriesOut(settings: FaultModeSettings, hit: number): boolean {
+  switch (settings.mode) {
+    case '429':
+    case 'wrong-content-type':
+      return false;
+    case '5xx':
+      return STATUSES_AFTER_THE_SERVICE.has(serverErrorStatus(settings, hit));
+    case 'latency':
+    case 'hang':
+    case 'reset':
+    case 'truncated-json':
+    case 'malformed-json':
+    case 'slow-body':
+      return true;
+  }
+}
+
 /** Settings a caller may give; each has a default. */
 export interface FaultModeOptions {
   /** Share of requests hit, from 0 to 1; default 1 (every request). */

@@ -1,4 +1,4 @@
-/** The Clumio emulator: a seeded, document-faithful stand-in for Clumio's EC2 backup REST API. */
+/** The Clumio emulator: a seeded, document-faithful stand-in for Clumio's EC2 backup, restore and task REST API. */
 export * from './clumio-emulator';
 export {
   BACKUP_ID_WITH_HUGE_UTILIZED_SIZE,
@@ -24,3 +24,16 @@ export type {
 } from './seed-data';
 export { DEFAULT_FAULT_SETTINGS, FAULT_MODES, FAULT_MODE_DESCRIPTIONS, parseFaultMode } from './fault-modes';
 export type { FaultModeName, FaultModeOptions, FaultModeParse, FaultModeSettings, FaultModeStatus } from './fault-modes';
+export { modeCarriesOut, serverErrorStatus, STATUSES_AFTER_THE_SERVICE } from './fault-modes';
+export {
+  DEFAULT_TASK_TIMINGS,
+  EC2_RESTORE_TASK_TYPE,
+  FAILURE_POINT,
+  TASK_STATUSES,
+  TASKS_MEDIA_TYPE,
+  TASKS_PATH,
+  restoreFailsByDefault,
+} from './restore-tasks';
+export type { TaskStatus, TaskTimings, TaskBody, TaskEntity } from './restore-tasks';
+export { RESTORE_TARGET_KINDS, parseRestoreRequest } from './restore-request';
+export type { RestoreRequest, RestoreRequestParse, RestoreTargetKind } from './restore-request';

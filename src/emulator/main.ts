@@ -1,21 +1,27 @@
 /**
  * CLI: `node dist/src/emulator/main.js [--port 4010] [--host 127.0.0.1] [--token T ...] [--seed N]
- * [--read-only] [--rate-limit N] [--fault MODE [--fault-rate R] [--latency-ms N] [--retry-after S] [--fault-seed N]]`.
+ * [--read-only] [--rate-limit N] [--fault MODE [--fault-rate R] [--latency-ms N] [--retry-after S] [--fault-seed N]]
+ * [--task-queued-ms N] [--task-running-ms N] [--task-aborting-ms N]`.
  * Prints the URL and the accepted token(s); stops cleanly on SIGINT/SIGTERM.
  */
 import { parseArgs } from 'node:util';
 import type { ClumioEmulator } from './clumio-emulator';
-import { ADMIN_PATH, createClumioEmulator, DEFAULT_EMULATOR_TOKEN, FAULT_ADMIN_PATH } from './clumio-emulator';
+import { ADMIN_PATH, createClumioEmulator, DEFAULT_EMULATOR_TOKEN, FAULT_ADMIN_PATH, RESTORES_PATH } from './clumio-emulator';
 import { DEFAULT_FAULT_SETTINGS, FAULT_MODE_DESCRIPTIONS, FAULT_MODES, parseFaultMode } from './fault-modes';
 import type { FaultModeSettings } from './fault-modes';
+import type { TaskTimings } from './restore-tasks';
+import { DEFAULT_TASK_TIMINGS, FAILURE_POINT, TASKS_PATH } from './restore-tasks';
 import { DEFAULT_SEED } from './seed-data';
 
 export const DEFAULT_EMULATOR_PORT = 4010;
 
 const MODE_LINES = FAULT_MODES.map((mode) => `    ${mode.padEnd(19)}${FAULT_MODE_DESCRIPTIONS[mode]}`).join('\n');
 
+const RESTORE_SECONDS = (DEFAULT_TASK_TIMINGS.queuedMs + DEFAULT_TASK_TIMINGS.runningMs) / 1000;
+
 export const USAGE = `Usage: clumio-emulator [--port 4010] [--host 127.0.0.1] [--token T ...] [--seed N] [--record] [--read-only] [--rate-limit N]
                        [--fault MODE [--fault-rate R] [--latency-ms N] [--retry-after S] [--fault-seed N]]
+                       [--task-queued-ms N] [--task-running-ms N] [--task-aborting-ms N]
   --port         TCP port (0 picks a free one); default ${DEFAULT_EMULATOR_PORT}
   --host         interface to bind; default 127.0.0.1
   --token        bearer token to accept; repeatable; default ${DEFAULT_EMULATOR_TOKEN}
@@ -29,6 +35,25 @@ ${MODE_LINES}
   --latency-ms   latency and slow-body: the delay / the time the body takes; default ${DEFAULT_FAULT_SETTINGS.latencyMs}
   --retry-after  429: the Retry-After header, in seconds; default ${DEFAULT_FAULT_SETTINGS.retryAfterSeconds}
   --fault-seed   seed of the generator that picks the requests hit; default ${DEFAULT_FAULT_SETTINGS.seed}
+  --task-queued-ms    how long a restore's task stays queued; default ${DEFAULT_TASK_TIMINGS.queuedMs}
+  --task-running-ms   how long it then runs (in_progress, progress_percentage rising) to completed; default ${DEFAULT_TASK_TIMINGS.runningMs}
+  --task-aborting-ms  how long an aborted task stays aborting before it is aborted; default ${DEFAULT_TASK_TIMINGS.abortingMs}
+
+Restores and tasks, as Clumio documents them (same token, Accept and OU rules as the backups):
+  POST   ${RESTORES_PATH}[?embed=read-task]   202 {_embedded, _links, task_id}; body as JSON
+  GET    ${TASKS_PATH}/{task_id}                                the task: queued, in_progress (progress rising), completed
+  PATCH  ${TASKS_PATH}/{task_id}  {"status":"aborting"}         abort a queued or in_progress task: aborting, then aborted
+  A restore ends ${RESTORE_SECONDS} s after it was sent (--task-*-ms). Restores of backups whose id ends in "f" fail:
+  they run to ${FAILURE_POINT * 100}% and end failed. A task is seen only with the token that created it, from the
+  OUs that see its backup's account.
+  Under a fault, a POST or PATCH is read to its end and carried out before the fault acts, so a lost
+  answer still leaves a task (reset, hang, latency, slow-body, truncated-json, malformed-json, and 5xx
+  answering 500 or 504); 429, wrong-content-type and 5xx answering any other status stand in front
+  of the service: nothing is done.
+Example:
+  curl -X POST -H 'Authorization: Bearer ${DEFAULT_EMULATOR_TOKEN}' -H 'Content-Type: application/json' \\
+    -d '{"source":{"backup_id":"<id>"},"target":{"ami_restore_target":{"name":"n","environment_id":"e",
+         "ebs_block_device_mappings":[]}}}' 'http://127.0.0.1:${DEFAULT_EMULATOR_PORT}${RESTORES_PATH}?embed=read-task'
 
 The fault mode of a running emulator (outside Clumio's API; no token needed):
   GET    ${FAULT_ADMIN_PATH}   the mode, its settings and counters (seen, hit)
@@ -59,6 +84,8 @@ export interface EmulatorCliConfig {
   admin: boolean;
   /** Requests per second per token before 429 (Clumio's documented limit); 0: off. */
   rateLimit: number;
+  /** The task timings given (--task-*-ms); absent or undefined: the defaults. */
+  taskTimings?: Partial<TaskTimings> | undefined;
 }
 
 export type CliParse = { ok: true; config: EmulatorCliConfig } | { ok: false; problems: string[] } | { ok: 'help' };
@@ -82,6 +109,9 @@ export function parseEmulatorArgs(argv: readonly string[]): CliParse {
         'latency-ms': { type: 'string' },
         'retry-after': { type: 'string' },
         'fault-seed': { type: 'string' },
+        'task-queued-ms': { type: 'string' },
+        'task-running-ms': { type: 'string' },
+        'task-aborting-ms': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -110,11 +140,43 @@ export function parseEmulatorArgs(argv: readonly string[]): CliParse {
   if (!/^\d+$/.test(values['rate-limit'] ?? '0') || rateLimit > 1_000_000) {
     problems.push(`--rate-limit must be a whole number from 0 to 1000000, got "${values['rate-limit'] ?? ''}"`);
   }
+  const taskTimings = parseTaskTimingArgs(values, problems);
   if (problems.length > 0) return { ok: false, problems };
   return {
     ok: true,
-    config: { port, host, tokens, seed, record: values.record === true, fault, admin: values['read-only'] !== true, rateLimit },
+    config: {
+      port,
+      host,
+      tokens,
+      seed,
+      record: values.record === true,
+      fault,
+      admin: values['read-only'] !== true,
+      rateLimit,
+      ...(taskTimings === undefined ? {} : { taskTimings }),
+    },
   };
+}
+
+const TASK_TIMING_FLAGS = {
+  'task-queued-ms': 'queuedMs',
+  'task-running-ms': 'runningMs',
+  'task-aborting-ms': 'abortingMs',
+} as const;
+
+function parseTaskTimingArgs(
+  values: Partial<Record<keyof typeof TASK_TIMING_FLAGS, string>>,
+  problems: string[],
+): Partial<TaskTimings> | undefined {
+  let timings: Partial<TaskTimings> | undefined;
+  for (const [flag, setting] of Object.entries(TASK_TIMING_FLAGS) as Array<[keyof typeof TASK_TIMING_FLAGS, keyof TaskTimings]>) {
+    const raw = values[flag];
+    if (raw === undefined) continue;
+    const ms = Number(raw);
+    if (!/^\d+$/.test(raw) || ms > 86_400_000) problems.push(`--${flag} must be a whole number of ms from 0 to 86400000, got "${raw}"`);
+    else timings = { ...timings, [setting]: ms };
+  }
+  return timings;
 }
 
 /** Fault-mode flags and the setting each one gives (the admin endpoint's names). */
@@ -176,6 +238,7 @@ export async function startEmulatorFromConfig(
     recordRequests: config.record,
     admin: config.admin,
     rateLimitPerSecond: config.rateLimit,
+    ...(config.taskTimings === undefined ? {} : { taskTimings: config.taskTimings }),
   });
   const url = await emulator.listen(config.port, config.host);
   const instances = new Set(emulator.backups.map((b) => b.instance_id)).size;
@@ -185,6 +248,11 @@ export async function startEmulatorFromConfig(
   print(`Try: curl -H 'Authorization: Bearer ${config.tokens[0] ?? ''}' '${url}/backups/aws/ec2-instances?limit=2'`);
   if (config.rateLimit > 0) print(`Rate limit: ${config.rateLimit} requests per second per token (HTTP 429 beyond)`);
   if (config.admin) print(`Add and remove backups at ${url}${ADMIN_PATH} (see --help)`);
+  const timings = { ...DEFAULT_TASK_TIMINGS, ...config.taskTimings };
+  print(
+    `Restores: POST ${url}${RESTORES_PATH}; their tasks (GET ${url}${TASKS_PATH}/{id}) end ` +
+      `${(timings.queuedMs + timings.runningMs) / 1000} s later; restores of backups whose id ends in "f" fail`,
+  );
   if (config.fault !== null) {
     const { mode, ...options } = config.fault;
     emulator.setFaultMode(mode, options);
