@@ -35,6 +35,7 @@ const config: CodegenConfig = {
           BackupType: '../clumio/wire-enums#WireBackupType',
           BrowsingFailedReason: '../clumio/wire-enums#WireBrowsingFailedReason',
           RootDeviceType: '../clumio/wire-enums#WireRootDeviceType',
+          ClumioTaskStatus: '../clumio/wire-enums#WireTaskStatus',
         },
         mappers: {
           Ec2InstanceBackup: '../clumio/wire-types#WireEc2Backup',
@@ -50,6 +51,9 @@ const config: CodegenConfig = {
           Ec2InstanceBackupConnection: '../graphql/models#ConnectionModel',
           Ec2InstanceBackupEdge: '../graphql/models#EdgeModel',
           PageInfo: '../graphql/models#PageInfoModel',
+          ClumioTask: '../clumio/wire-types#WireTask',
+          ClumioTaskEntity: '../clumio/wire-types#WireTaskEntity',
+          RestoreEc2InstanceBackupPayload: '../graphql/models#RestorePayloadModel',
         },
       },
     },

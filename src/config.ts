@@ -108,6 +108,8 @@ const environmentSchema = z.object({
     .optional()
     .transform((value) => (value === undefined || value.trim() === '' ? 1 : Number(value)))
     .pipe(z.number({ message: 'must be a ratio from 0 to 1' }).min(0, 'must be at least 0').max(1, 'must be at most 1')),
+  // Whose token a restore (and a task read) is sent with; unset: `caller`, or `gateway` on the built-in emulator.
+  CLUMIO_RESTORES: z.enum(['caller', 'gateway', 'off'], { message: 'must be caller (default), gateway or off' }).optional(),
   // A manifest { "<sha256 id>": "<document>" } of the operations the app ships (persisted documents).
   PERSISTED_DOCUMENTS: optionalText,
   PERSISTED_DOCUMENTS_ONLY: flag(false),
@@ -156,6 +158,12 @@ export type GatewayConfig = {
   responseCacheTtlMs: number;
   /** Redis for the response cache, the rate limiter and automatic persisted queries, shared by replicas; null: in process. */
   redisUrl: string | null;
+  /**
+   * Whose Clumio token restores and task reads use: `caller` (only the caller's own bearer token),
+   * `gateway` (the caller's, else CLUMIO_API_TOKEN), `off` (refused). Null: unset (`caller`, except
+   * `gateway` on the built-in emulator, so GraphiQL can try a restore).
+   */
+  clumioRestores: 'caller' | 'gateway' | 'off' | null;
   /** Path of the persisted-documents manifest; null: none. */
   persistedDocuments: string | null;
   /** Refuse every request carrying document text: only the manifest's documents run. */
@@ -221,6 +229,7 @@ export function parseConfig(env: Record<string, string | undefined>): GatewayCon
     clumioRateLimitRps: e.CLUMIO_RATE_LIMIT_RPS,
     responseCacheTtlMs: e.RESPONSE_CACHE_TTL_MS,
     redisUrl: e.REDIS_URL,
+    clumioRestores: e.CLUMIO_RESTORES ?? null,
     persistedDocuments: e.PERSISTED_DOCUMENTS,
     persistedDocumentsOnly: e.PERSISTED_DOCUMENTS_ONLY,
     metrics: e.METRICS,

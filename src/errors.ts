@@ -33,6 +33,8 @@ declare module 'graphql' {
     code?: ErrorCode;
     upstream?: UpstreamDetails;
     retryAfter?: number;
+    /** A restore whose outcome is unknown: it may have started. */
+    restoreMayHaveStarted?: boolean;
   }
 }
 
@@ -59,9 +61,9 @@ export class MissingCredentialsError extends GraphQLError {
  */
 export class UpstreamError extends GraphQLError {
   readonly upstream: UpstreamDetails;
-  constructor(code: ErrorCode, message: string, upstream: UpstreamDetails, retryAfter?: number) {
+  constructor(code: ErrorCode, message: string, upstream: UpstreamDetails, retryAfter?: number, extra?: { restoreMayHaveStarted: true }) {
     super(message, {
-      extensions: { code, upstream, ...(retryAfter !== undefined ? { retryAfter } : {}) },
+      extensions: { code, upstream, ...(retryAfter !== undefined ? { retryAfter } : {}), ...extra },
     });
     this.upstream = upstream;
   }

@@ -8,6 +8,8 @@ import type { GatewayConfig } from './config';
 import { DEFAULT_EMULATOR_TOKEN, createClumioEmulator } from './emulator';
 import type { ClumioEmulator, EmulatorOptions } from './emulator';
 import { loadPersistedDocuments } from './graphql/persisted-documents';
+import { RestoreIdempotency } from './restores/idempotency';
+import { TaskPollers } from './restores/task-poller';
 import { createSharedState } from './shared-state';
 import { createLogger } from './telemetry/logger';
 import type { Logger } from './telemetry/logger';
@@ -115,6 +117,13 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
     serveMetrics: config.metricsPort === null,
     draining: () => draining,
     persistedDocuments: { documents, documentsOnly: config.persistedDocumentsOnly, registered: shared.persistedQueries },
+    restores: {
+      // On the built-in emulator a newcomer in GraphiQL has no Clumio token: restore with the gateway's.
+      credentials: config.clumioRestores ?? (emulator ? 'gateway' : 'caller'),
+      // A claim stays pending at most as long as a restore can take: the rate-limit wait, the POST and the task read.
+      idempotency: new RestoreIdempotency(shared.idempotencyKeys, { pendingTtlMs: 3 * config.clumioTimeoutMs + 5_000 }),
+      pollers: new TaskPollers(),
+    },
     ...(shared.responseCache ? { responseCache: shared.responseCache } : {}),
   });
   const server = createServer(

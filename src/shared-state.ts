@@ -1,6 +1,8 @@
 import { MemoryPersistedQueryStore, RedisPersistedQueryStore } from './cache/persisted-query-store';
 import type { PersistedQueryStore } from './cache/persisted-query-store';
 import { MemoryResponseCacheStore, RedisResponseCacheStore } from './cache/response-cache-store';
+import { MemoryIdempotencyStore, RedisIdempotencyStore } from './restores/idempotency';
+import type { IdempotencyStore } from './restores/idempotency';
 import type { ResponseCacheStore } from './cache/response-cache-store';
 import { MemoryReservationStore, defaultRatePolicy, rateLimiter } from './clumio/rate-limiter';
 import type { UpstreamAdmission } from './clumio/rate-limiter';
@@ -11,8 +13,8 @@ import type { Logger } from './telemetry/logger';
 import type { RedisClient } from './redis';
 
 /**
- * The state replicas may share: the upstream rate limiter, the response cache and automatic persisted
- * queries, in this process or,
+ * The state replicas may share: the upstream rate limiter, the response cache, automatic persisted
+ * queries and restore idempotency keys, in this process or,
  * with REDIS_URL, in Redis. Everything else in the gateway is per request, so replicas behind a load
  * balancer need nothing more.
  */
@@ -23,6 +25,8 @@ export interface SharedState {
   responseCache: { ttlMs: number; store: ResponseCacheStore } | undefined;
   /** APQ registrations: every replica knows a document one of them registered. */
   persistedQueries: PersistedQueryStore;
+  /** Restore idempotency keys: two replicas answer a repeated key the same. */
+  idempotencyKeys: IdempotencyStore;
   redis: RedisClient | null;
   close(): Promise<void>;
 }
@@ -51,6 +55,7 @@ export async function createSharedState(config: SharedStateConfig, logger: Logge
     admit,
     responseCache,
     persistedQueries: redis ? new RedisPersistedQueryStore(redis) : new MemoryPersistedQueryStore(),
+    idempotencyKeys: redis ? new RedisIdempotencyStore(redis) : new MemoryIdempotencyStore(),
     redis,
     async close() {
       if (!redis) return;

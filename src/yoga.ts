@@ -18,6 +18,9 @@ import { useQueryLimits } from './plugins/use-query-limits';
 import { usePersistedDocuments } from './plugins/use-persisted-documents';
 import type { PersistedDocumentsOptions } from './plugins/use-persisted-documents';
 import { MemoryPersistedQueryStore } from './cache/persisted-query-store';
+import { MemoryIdempotencyStore, RestoreIdempotency } from './restores/idempotency';
+import type { RestoreServices } from './restores/restores';
+import { TaskPollers } from './restores/task-poller';
 import { useResponseCache } from './plugins/use-response-cache';
 import type { ResponseCacheOptions } from './plugins/use-response-cache';
 import { useMetricsEndpoint } from './plugins/use-metrics-endpoint';
@@ -43,6 +46,8 @@ export interface GatewayOptions {
   draining?: () => boolean;
   /** The manifest, documents-only mode and where APQ registrations live; default: no manifest, APQ in process. */
   persistedDocuments?: PersistedDocumentsOptions;
+  /** Restores: credential mode, idempotency keys, task pollers; default: `caller` mode, all in process. */
+  restores?: Omit<RestoreServices, 'client' | 'apiToken'>;
   /** Operation-level response cache and coalescing; off when absent. */
   responseCache?: Omit<ResponseCacheOptions, 'identify'>;
 }
@@ -56,7 +61,16 @@ export function createGateway(options: GatewayOptions): GatewayYoga {
   const schema = buildGatewaySchema();
   return createYoga<Record<string, never>, GatewayUserContext>({
     schema,
-    context: createContextFactory({ client, apiToken: config.clumioApiToken, maxPageSize: options.maxPageSize ?? 100 }),
+    context: createContextFactory({
+      client,
+      apiToken: config.clumioApiToken,
+      maxPageSize: options.maxPageSize ?? 100,
+      restores: {
+        client,
+        apiToken: config.clumioApiToken,
+        ...(options.restores ?? { credentials: 'caller', idempotency: new RestoreIdempotency(new MemoryIdempotencyStore()), pollers: new TaskPollers() }),
+      },
+    }),
     graphqlEndpoint: '/graphql',
     healthCheckEndpoint: '/health',
     landingPage: false,

@@ -5,17 +5,19 @@ import { CircuitBreaker, ConcurrencyLimit, QueueFullError, backoffMs, wait } fro
 import type { BreakerOptions, RetryPolicy } from './upstream-guard';
 import type { UpstreamDetails } from '../errors';
 import { parseBackup, parseBackupList } from './clumio-json';
-import { EC2_BACKUPS_MEDIA_TYPE, EC2_BACKUPS_PATH } from './wire-types';
-import type { WireEc2Backup, WireEc2BackupList, WireErrorBody } from './wire-types';
+import { EC2_BACKUPS_MEDIA_TYPE, EC2_BACKUPS_PATH, RESTORES_MEDIA_TYPE, RESTORES_PATH, TASKS_MEDIA_TYPE, TASKS_PATH } from './wire-types';
+import type { WireEc2Backup, WireEc2BackupList, WireErrorBody, WireRestoreResponse, WireTask } from './wire-types';
 
 /**
  * The one place the gateway talks to Clumio: URL and query building, headers, the deadline,
  * retries, the circuit breaker, the concurrency bound, response parsing and the translation of
  * every failure into an UpstreamError. Nothing else does HTTP.
  *
- * Every request is an idempotent GET, so it is retried on a reset or refused connection, 502, 503,
- * 504 and 429: at most `maxAttempts` times, with full-jitter exponential backoff, honouring
- * Retry-After (seconds or HTTP date) up to a cap, all within one deadline.
+ * Every GET is idempotent, so it is retried on a reset or refused connection, 502, 503, 504 and
+ * 429: at most `maxAttempts` times, with full-jitter exponential backoff, honouring Retry-After
+ * (seconds or HTTP date) up to a cap, all within one deadline. The one POST, a restore, is sent once
+ * and never retried: a restore creates cloud resources. When its outcome is unknown (no response,
+ * the deadline, a 5xx, an unreadable 2xx) its error says so (`restoreMayHaveStarted`).
  */
 
 /** Who the upstream request is made for. Part of every de-duplication key above this client. */
@@ -88,7 +90,16 @@ const RETRYABLE_STATUS = new Set([429, 502, 503, 504]);
 /** One attempt's outcome, as the retry loop needs it; `reason` says what failed (an HTTP status, a transport code). */
 type Attempt =
   | { ok: true; body: unknown }
-  | { ok: false; error: UpstreamError; reason: string; retryable: boolean; retryAfterMs?: number; unhealthy: boolean };
+  | {
+      ok: false;
+      error: UpstreamError;
+      reason: string;
+      retryable: boolean;
+      retryAfterMs?: number;
+      unhealthy: boolean;
+      /** The request may have taken effect: it was sent and no clear answer came (no response, the deadline, a 5xx, an unreadable 2xx). */
+      outcomeUnknown: boolean;
+    };
 
 /** The upstream routes, as metrics and spans name them (never a concrete id). */
 export type ClumioRoute = '/backups/aws/ec2-instances' | '/backups/aws/ec2-instances/{id}' | '/restores/aws/ec2-instances' | '/tasks/{task_id}';
@@ -114,12 +125,24 @@ export interface UpstreamAttempt {
 }
 
 interface UpstreamRequest {
-  method: 'GET';
+  method: 'GET' | 'POST';
   route: ClumioRoute;
   path: string;
   headers: Record<string, string>;
+  /** The JSON body of a POST. */
+  body?: string;
   parse: (text: string) => unknown;
   trace: UpstreamTrace;
+}
+
+/** Where to send a request and how to read its answer. */
+interface RequestSpec {
+  method: 'GET' | 'POST';
+  route: ClumioRoute;
+  pathAndQuery: string;
+  accept: string;
+  body?: string;
+  parse: (text: string) => unknown;
 }
 
 export class ClumioClient {
@@ -161,7 +184,7 @@ export class ClumioClient {
 
   async listBackups(caller: ClumioCaller, request: ListPageRequest, trace: UpstreamTrace): Promise<ListPage> {
     const path = `${EC2_BACKUPS_PATH}?${ClumioClient.listQueryString(request)}`;
-    const body = (await this.get(caller, '/backups/aws/ec2-instances', path, parseBackupList, trace)) as
+    const body = (await this.send(caller, { method: 'GET', route: '/backups/aws/ec2-instances', pathAndQuery: path, accept: EC2_BACKUPS_MEDIA_TYPE, parse: parseBackupList }, trace)) as
       | WireEc2BackupList
       | null;
     // An empty page may come without `_embedded`; the total is what paging cannot do without.
@@ -181,8 +204,39 @@ export class ClumioClient {
   async getBackup(caller: ClumioCaller, backupId: string, trace: UpstreamTrace): Promise<WireEc2Backup | null> {
     try {
       const path = `${EC2_BACKUPS_PATH}/${encodeURIComponent(backupId)}`;
-      const body = await this.get(caller, '/backups/aws/ec2-instances/{id}', path, parseBackup, trace);
+      const body = await this.send(caller, { method: 'GET', route: '/backups/aws/ec2-instances/{id}', pathAndQuery: path, accept: EC2_BACKUPS_MEDIA_TYPE, parse: parseBackup }, trace);
       if (!body || typeof body !== 'object') throw unexpectedUpstream('the backup response is not an object');
+      return body;
+    } catch (error) {
+      if (error instanceof UpstreamError && error.upstream.status === 404) return null;
+      throw error;
+    }
+  }
+
+  /**
+   * Starts a restore: one `POST /restores/aws/ec2-instances?embed=read-task`, never retried. Answers
+   * the task id and the task Clumio embedded (null when it embedded none).
+   */
+  async restoreEc2InstanceBackup(caller: ClumioCaller, body: object, trace: UpstreamTrace): Promise<{ taskId: string; task: WireTask | null }> {
+    const response = (await this.send(
+      caller,
+      { method: 'POST', route: '/restores/aws/ec2-instances', pathAndQuery: `${RESTORES_PATH}?embed=read-task`, accept: RESTORES_MEDIA_TYPE, body: JSON.stringify(body), parse: JSON.parse },
+      trace,
+    )) as WireRestoreResponse | null;
+    const taskId = response?.task_id;
+    if (typeof taskId !== 'string' || taskId === '') {
+      throw restoreMayHaveStarted(unexpectedUpstream('Clumio accepted the restore but sent no task_id'));
+    }
+    const task = response?._embedded?.['read-task'];
+    return { taskId, task: task && typeof task === 'object' && !Array.isArray(task) ? task : null };
+  }
+
+  /** One task by Clumio ID; null when Clumio answers 404. A GET like the others (retries, breaker, limiter). */
+  async getTask(caller: ClumioCaller, taskId: string, trace: UpstreamTrace): Promise<WireTask | null> {
+    try {
+      const path = `${TASKS_PATH}/${encodeURIComponent(taskId)}`;
+      const body = await this.send(caller, { method: 'GET', route: '/tasks/{task_id}', pathAndQuery: path, accept: TASKS_MEDIA_TYPE, parse: JSON.parse }, trace);
+      if (!body || typeof body !== 'object' || Array.isArray(body)) throw unexpectedUpstream('the task response is not an object');
       return body;
     } catch (error) {
       if (error instanceof UpstreamError && error.upstream.status === 404) return null;
@@ -212,14 +266,16 @@ export class ClumioClient {
   }
 
   /** `parse` reads a 2xx body (exactly: see clumio-json.ts); a body it cannot read is UPSTREAM_ERROR. */
-  private async get(caller: ClumioCaller, route: ClumioRoute, pathAndQuery: string, parse: (text: string) => unknown, trace: UpstreamTrace): Promise<unknown> {
+  private async send(caller: ClumioCaller, spec: RequestSpec, trace: UpstreamTrace): Promise<unknown> {
     const headers: Record<string, string> = {
-      accept: EC2_BACKUPS_MEDIA_TYPE,
+      accept: spec.accept,
       authorization: `Bearer ${caller.token}`,
       'user-agent': this.userAgent,
     };
+    if (spec.body !== undefined) headers['content-type'] = 'application/json';
     if (caller.organizationalUnit) headers['x-clumio-organizationalunit-context'] = caller.organizationalUnit;
-    const request: UpstreamRequest = { method: 'GET', route, path: this.basePath + pathAndQuery, headers, parse, trace };
+    const request: UpstreamRequest = { method: spec.method, route: spec.route, path: this.basePath + spec.pathAndQuery, headers, parse: spec.parse, trace };
+    if (spec.body !== undefined) request.body = spec.body;
     // The rate limiter bounds its own wait (CLUMIO_TIMEOUT_MS) and answers RATE_LIMITED beyond it.
     await this.waitForTurn(caller, trace);
     // One deadline for every attempt and wait. A plain timer, cleared when the request settles:
@@ -270,6 +326,8 @@ export class ClumioClient {
       else this.breaker.neutral();
 
       const { error } = outcome;
+      // A POST is never sent twice: whatever happened, the caller decides.
+      if (request.method !== 'GET') throw outcome.outcomeUnknown ? restoreMayHaveStarted(error) : error;
       if (!outcome.retryable || attempt >= this.retry.maxAttempts) throw error;
       const delay = outcome.retryAfterMs ?? backoffMs(this.retry, attempt);
       if (outcome.retryAfterMs !== undefined && outcome.retryAfterMs > this.retry.retryAfterCapMs) throw error;
@@ -296,6 +354,7 @@ export class ClumioClient {
         ok: false,
         retryable: false,
         unhealthy: false,
+        outcomeUnknown: false,
         reason: full ? 'queue_full' : 'deadline',
         error: full
           ? new UpstreamError('UPSTREAM_ERROR', 'Too many requests are waiting for Clumio; retry shortly.', details(null))
@@ -308,7 +367,7 @@ export class ClumioClient {
     let response: Dispatcher.ResponseData;
     let text: string;
     try {
-      response = await this.pool.request({ method: request.method, path: request.path, headers, signal: deadline });
+      response = await this.pool.request({ method: request.method, path: request.path, headers, body: request.body ?? null, signal: deadline });
       text = await response.body.text();
     } catch (error) {
       const code = (error as { code?: unknown } | null)?.code;
@@ -321,6 +380,7 @@ export class ClumioClient {
         reason,
         retryable: !deadline.aborted && typeof code === 'string' && RETRYABLE_TRANSPORT.has(code),
         unhealthy: true,
+        outcomeUnknown: true,
       };
     } finally {
       release();
@@ -336,17 +396,18 @@ export class ClumioClient {
         reason: String(status),
         retryable: RETRYABLE_STATUS.has(status),
         unhealthy: status >= 500,
+        outcomeUnknown: status >= 500,
         ...(retryAfter !== undefined && (status === 429 || status === 503) ? { retryAfterMs: retryAfter * 1000 } : {}),
       };
     }
     const contentType = String(response.headers['content-type'] ?? '');
     if (!/json/i.test(contentType)) {
-      return { ok: false, retryable: false, unhealthy: true, reason: 'content_type', error: unexpectedUpstream(`unexpected content type "${contentType.slice(0, 80)}"`) };
+      return { ok: false, retryable: false, unhealthy: true, outcomeUnknown: true, reason: 'content_type', error: unexpectedUpstream(`unexpected content type "${contentType.slice(0, 80)}"`) };
     }
     try {
       return { ok: true, body: request.parse(text) };
     } catch {
-      return { ok: false, retryable: false, unhealthy: true, reason: 'body', error: unexpectedUpstream('the response body is not valid JSON') };
+      return { ok: false, retryable: false, unhealthy: true, outcomeUnknown: true, reason: 'body', error: unexpectedUpstream('the response body is not valid JSON') };
     }
   }
 }
@@ -401,4 +462,15 @@ function transportError(error: unknown, signal: AbortSignal): UpstreamError {
   const code = (error as { code?: unknown } | null)?.code;
   const why = typeof code === 'string' ? ` (${code})` : '';
   return new UpstreamError('UPSTREAM_ERROR', `Clumio could not be reached${why}.`, details(null));
+}
+
+/** The error of a restore whose outcome is unknown: the caller must check its tasks before sending it again. */
+function restoreMayHaveStarted(error: UpstreamError): UpstreamError {
+  return new UpstreamError(
+    error.extensions.code ?? 'UPSTREAM_ERROR',
+    `${error.message} The restore may have started: check your Clumio tasks before trying again.`,
+    error.upstream,
+    error.extensions.retryAfter,
+    { restoreMayHaveStarted: true },
+  );
 }

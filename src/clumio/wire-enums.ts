@@ -17,3 +17,13 @@ export enum WireRootDeviceType {
   EBS = 'ebs',
   INSTANCE_STORE = 'instance-store',
 }
+
+/** A task's `status` (GET /tasks/{task_id}): the six documented values. */
+export enum WireTaskStatus {
+  QUEUED = 'queued',
+  IN_PROGRESS = 'in_progress',
+  COMPLETED = 'completed',
+  FAILED = 'failed',
+  ABORTING = 'aborting',
+  ABORTED = 'aborted',
+}

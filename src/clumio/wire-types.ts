@@ -154,3 +154,40 @@ export interface WireErrorBody {
 /** The versioned media type both EC2-backup endpoints speak. */
 export const EC2_BACKUPS_MEDIA_TYPE = 'application/api.clumio.backup-aws-ec2-instances=v1+json';
 export const EC2_BACKUPS_PATH = '/backups/aws/ec2-instances';
+
+/** `{id, type, value}` of a task's primary or parent entity (all strings). */
+export interface WireTaskEntity {
+  id?: string | null;
+  type?: string | null;
+  value?: string | null;
+}
+
+/** GET /tasks/{task_id} (Clumio's ReadTaskResponse): every field may be absent or null. */
+export interface WireTask {
+  _etag?: string | null;
+  _links?: Record<string, WireHateoasLink | null> | null;
+  id?: string | null;
+  status?: string | null;
+  progress_percentage?: number | null;
+  created_timestamp?: string | null;
+  start_timestamp?: string | null;
+  end_timestamp?: string | null;
+  category?: string | null;
+  genre?: string | null;
+  type?: string | null;
+  is_abortable?: boolean | null;
+  primary_entity?: WireTaskEntity | null;
+  parent_entity?: WireTaskEntity | null;
+}
+
+/** The 202 of POST /restores/aws/ec2-instances (RestoreEC2Response); `_embedded['read-task']` with embed=read-task. */
+export interface WireRestoreResponse {
+  task_id?: string | null;
+  _links?: Record<string, WireHateoasLink | null> | null;
+  _embedded?: { 'read-task'?: WireTask | null } | null;
+}
+
+export const RESTORES_MEDIA_TYPE = 'application/api.clumio.restored-aws-ec2-instances=v1+json';
+export const RESTORES_PATH = '/restores/aws/ec2-instances';
+export const TASKS_MEDIA_TYPE = 'application/api.clumio.tasks=v1+json';
+export const TASKS_PATH = '/tasks';

@@ -2,9 +2,10 @@
 import type { WireBackupType as BackupType } from '../clumio/wire-enums';
 import type { WireBrowsingFailedReason as BrowsingFailedReason } from '../clumio/wire-enums';
 import type { WireRootDeviceType as RootDeviceType } from '../clumio/wire-enums';
+import type { WireTaskStatus as ClumioTaskStatus } from '../clumio/wire-enums';
 import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } from 'graphql';
-import type { WireEc2Backup, WireEc2BackupLinks, WireAmi, WireAttachedEbsVolume, WireInstanceStoreBlockDeviceMapping, WireNetworkInterface, WireIamInstanceProfile, WireTag, WireHateoasLink } from '../clumio/wire-types';
-import type { InstanceModel, ConnectionModel, EdgeModel, PageInfoModel } from '../graphql/models';
+import type { WireEc2Backup, WireEc2BackupLinks, WireAmi, WireAttachedEbsVolume, WireInstanceStoreBlockDeviceMapping, WireNetworkInterface, WireIamInstanceProfile, WireTag, WireHateoasLink, WireTask, WireTaskEntity } from '../clumio/wire-types';
+import type { InstanceModel, ConnectionModel, EdgeModel, PageInfoModel, RestorePayloadModel } from '../graphql/models';
 import type { GatewayContext } from '../graphql/context';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
@@ -108,9 +109,92 @@ export type AwsTag = {
   value?: Maybe<Scalars['String']['output']>;
 };
 
+/** An AWS tag to set. */
+export type AwsTagInput = {
+  /** Required: the tag key. */
+  key?: InputMaybe<Scalars['String']['input']>;
+  /** The tag value. */
+  value?: InputMaybe<Scalars['String']['input']>;
+};
+
 export { BackupType };
 
 export { BrowsingFailedReason };
+
+/**
+ * A Clumio task (`GET /tasks/{task_id}`): the progress of a restore or another job. Every field is
+ * as Clumio reported it; any may be null.
+ */
+export type ClumioTask = Node & {
+  __typename?: 'ClumioTask';
+  /** The kind of job, e.g. `restore`, `backup`. */
+  category?: Maybe<Scalars['String']['output']>;
+  /** When the task was created. */
+  createdTimestamp?: Maybe<Scalars['DateTime']['output']>;
+  /** When the task ended; null until then. */
+  endTimestamp?: Maybe<Scalars['DateTime']['output']>;
+  /** `operational` (backups, restores) or `administrative`. */
+  genre?: Maybe<Scalars['String']['output']>;
+  /** Opaque global ID (use with `node`). */
+  id: Scalars['ID']['output'];
+  /** True while the task can still be aborted (queued or in progress). */
+  isAbortable?: Maybe<Scalars['Boolean']['output']>;
+  /** What contains the object the task works on. */
+  parentEntity?: Maybe<ClumioTaskEntity>;
+  /** What the task works on. */
+  primaryEntity?: Maybe<ClumioTaskEntity>;
+  /** How far the task is, from 0 to 100. */
+  progressPercentage?: Maybe<Scalars['Int']['output']>;
+  /** When the task started; null until then. */
+  startTimestamp?: Maybe<Scalars['DateTime']['output']>;
+  /** Where the task is; null for a status this API does not know yet. */
+  status?: Maybe<ClumioTaskStatus>;
+  /** Clumio's task ID. */
+  taskId: Scalars['ID']['output'];
+  /** Clumio's task type. */
+  type?: Maybe<Scalars['String']['output']>;
+};
+
+/** An object a Clumio task refers to. */
+export type ClumioTaskEntity = {
+  __typename?: 'ClumioTaskEntity';
+  /** Its Clumio ID. */
+  id?: Maybe<Scalars['String']['output']>;
+  /** Its kind, e.g. `aws_ec2_instance`. */
+  type?: Maybe<Scalars['String']['output']>;
+  /** Its name or value. */
+  value?: Maybe<Scalars['String']['output']>;
+};
+
+export { ClumioTaskStatus };
+
+/** One volume of a restore: which backed-up volume, and as which device. */
+export type EbsBlockDeviceMappingInput = {
+  /** The KMS key to encrypt the restored volume with (ID or ARN). */
+  kmsKeyNativeId?: InputMaybe<Scalars['String']['input']>;
+  /** The device name, e.g. `/dev/xvdb` (required except for free volumes). */
+  name?: InputMaybe<Scalars['String']['input']>;
+  /** Tags for the restored volume. */
+  tags?: InputMaybe<Array<AwsTagInput>>;
+  /** The rate at which the volume is initialized, in MB/s. */
+  volumeInitializationRate?: InputMaybe<Scalars['Int']['input']>;
+  /** Required: the AWS ID of the backed-up volume, e.g. `vol-0abc…` (an `AttachedEbsVolume.volumeNativeId`). */
+  volumeNativeId?: InputMaybe<Scalars['String']['input']>;
+};
+
+/** Restore as an AMI (Clumio's `ami_restore_target`). */
+export type Ec2AmiRestoreTargetInput = {
+  /** The AMI's description. */
+  description?: InputMaybe<Scalars['String']['input']>;
+  /** Required: the volumes of the AMI and their device names. */
+  ebsBlockDeviceMappings?: InputMaybe<Array<EbsBlockDeviceMappingInput>>;
+  /** Required: the Clumio ID of the AWS environment to create the AMI in. */
+  environmentId?: InputMaybe<Scalars['String']['input']>;
+  /** Required: the AMI's name. */
+  name?: InputMaybe<Scalars['String']['input']>;
+  /** Tags for the AMI. */
+  tags?: InputMaybe<Array<AwsTagInput>>;
+};
 
 /**
  * An EC2 instance Clumio protects, identified by Clumio's instance ID. This API knows an instance
@@ -291,6 +375,44 @@ export type Ec2InstanceBackupsOfInstanceFilter = {
   startTimestamp?: InputMaybe<StartTimestampFilter>;
 };
 
+/** Restore as a new EC2 instance (Clumio's `instance_restore_target`). Fields left out are Clumio's to default or refuse. */
+export type Ec2InstanceRestoreTargetInput = {
+  /** The AMI to launch from, e.g. `ami-0abc…`; left out, Clumio restores from the backup's own image. */
+  amiNativeId?: InputMaybe<Scalars['String']['input']>;
+  /** The availability zone, e.g. `us-west-2a`. */
+  awsAz?: InputMaybe<Scalars['String']['input']>;
+  /** The volumes to restore with it and their device names. */
+  ebsBlockDeviceMappings?: InputMaybe<Array<EbsBlockDeviceMappingInput>>;
+  /** The Clumio ID of the AWS environment (account and region) to restore into. */
+  environmentId?: InputMaybe<Scalars['String']['input']>;
+  /** The IAM instance profile to attach. */
+  iamInstanceProfileName?: InputMaybe<Scalars['String']['input']>;
+  /** The name of the EC2 key pair for SSH. */
+  keyPairName?: InputMaybe<Scalars['String']['input']>;
+  /** The network interfaces of the new instance. */
+  networkInterfaces?: InputMaybe<Array<NetworkInterfaceRestoreInput>>;
+  /** True to start the instance once restored. */
+  shouldPowerOn?: InputMaybe<Scalars['Boolean']['input']>;
+  /** The subnet, e.g. `subnet-0abc…`. */
+  subnetNativeId?: InputMaybe<Scalars['String']['input']>;
+  /** Tags for the new instance. */
+  tags?: InputMaybe<Array<AwsTagInput>>;
+  /** The VPC, e.g. `vpc-0abc…`. */
+  vpcNativeId?: InputMaybe<Scalars['String']['input']>;
+};
+
+/** Restore the backup's volumes (Clumio's `volumes_restore_target`). Set `targetInstanceNativeId`, `awsAz`, or both. */
+export type Ec2VolumesRestoreTargetInput = {
+  /** The availability zone for free volumes, e.g. `us-west-2a`. */
+  awsAz?: InputMaybe<Scalars['String']['input']>;
+  /** The volumes to restore (`name` is needed only with `targetInstanceNativeId`). */
+  ebsBlockDeviceMappings?: InputMaybe<Array<EbsBlockDeviceMappingInput>>;
+  /** The Clumio ID of the AWS environment to restore into. */
+  environmentId?: InputMaybe<Scalars['String']['input']>;
+  /** The instance to attach the volumes to, e.g. `i-0abc…`. */
+  targetInstanceNativeId?: InputMaybe<Scalars['String']['input']>;
+};
+
 /** A HATEOAS link from Clumio's API: an operation Clumio offers on the object. */
 export type HateoasLink = {
   __typename?: 'HateoasLink';
@@ -330,6 +452,37 @@ export type InstanceStoreBlockDeviceMapping = {
   virtualName?: Maybe<Scalars['String']['output']>;
 };
 
+/**
+ * Restores. A restore creates cloud resources, so the gateway never sends one twice by accident: it
+ * never retries the POST, and `idempotencyKey` makes a repeated call answer the first call's task.
+ */
+export type Mutation = {
+  __typename?: 'Mutation';
+  /**
+   * Restores an EC2 instance backup as a new instance, as an AMI, or as volumes (set exactly one of
+   * `instance`, `ami`, `volumes`), and returns the Clumio task doing it: follow it with the
+   * `clumioTask` subscription (a progress bar) or query. One `POST /restores/aws/ec2-instances`.
+   *
+   * The input is checked before anything is sent (one target, required fields, formats); a refusal is
+   * `BAD_USER_INPUT` naming the field. When the outcome is unknown (the connection dropped after the
+   * request was sent, the deadline passed, Clumio answered 5xx) the error carries
+   * `extensions.restoreMayHaveStarted: true`: check your tasks before trying again.
+   *
+   * Needs your own Clumio token (`Authorization: Bearer …`) unless the operator set
+   * `CLUMIO_RESTORES=gateway`; `FORBIDDEN` otherwise.
+   */
+  restoreEc2InstanceBackup: RestoreEc2InstanceBackupPayload;
+};
+
+
+/**
+ * Restores. A restore creates cloud resources, so the gateway never sends one twice by accident: it
+ * never retries the POST, and `idempotencyKey` makes a repeated call answer the first call's task.
+ */
+export type MutationRestoreEc2InstanceBackupArgs = {
+  input: RestoreEc2InstanceBackupInput;
+};
+
 /** A network interface attached to the instance. */
 export type NetworkInterface = {
   __typename?: 'NetworkInterface';
@@ -345,6 +498,22 @@ export type NetworkInterface = {
   subnetNativeId?: Maybe<Scalars['String']['output']>;
   /** The AWS-assigned name, e.g. `eth0`. */
   virtualName?: Maybe<Scalars['String']['output']>;
+};
+
+/** A network interface of a restored instance. */
+export type NetworkInterfaceRestoreInput = {
+  /** The interface's position on the instance (0 is the primary). */
+  deviceIndex?: InputMaybe<Scalars['Int']['input']>;
+  /** An existing interface to attach, e.g. `eni-0abc…`; left out, the interface is restored from the backup. */
+  networkInterfaceNativeId?: InputMaybe<Scalars['String']['input']>;
+  /** True to give the instance a default interface. */
+  restoreDefault?: InputMaybe<Scalars['Boolean']['input']>;
+  /** True to restore the interface as it was at backup time. */
+  restoreFromBackup?: InputMaybe<Scalars['Boolean']['input']>;
+  /** Security groups of a new interface, e.g. `sg-0abc…` (leave out when attaching an existing one). */
+  securityGroupNativeIds?: InputMaybe<Array<Scalars['String']['input']>>;
+  /** Subnet of a new interface (leave out when attaching an existing one). */
+  subnetNativeId?: InputMaybe<Scalars['String']['input']>;
 };
 
 /**
@@ -380,6 +549,8 @@ export type PageInfo = {
 /** The entry points: Clumio's EC2 instance backups, and any object by its global ID. */
 export type Query = {
   __typename?: 'Query';
+  /** A Clumio task by its `taskId`; null when Clumio has no such task. Same credential rule as the restore mutation. */
+  clumioTask?: Maybe<ClumioTask>;
   /**
    * One backup by Clumio's backup ID (`backupId`, the `id` in Clumio's API). Null when Clumio has no
    * such backup.
@@ -413,6 +584,12 @@ export type Query = {
 
 
 /** The entry points: Clumio's EC2 instance backups, and any object by its global ID. */
+export type QueryClumioTaskArgs = {
+  taskId: Scalars['ID']['input'];
+};
+
+
+/** The entry points: Clumio's EC2 instance backups, and any object by its global ID. */
 export type QueryEc2InstanceBackupArgs = {
   backupId: Scalars['ID']['input'];
 };
@@ -440,6 +617,32 @@ export type QueryNodesArgs = {
   ids: Array<Scalars['ID']['input']>;
 };
 
+/** What to restore and where. Exactly one of `instance`, `ami` and `volumes` is set. */
+export type RestoreEc2InstanceBackupInput = {
+  /** Restore as an AMI. */
+  ami?: InputMaybe<Ec2AmiRestoreTargetInput>;
+  /** The `backupId` of the backup to restore (an `Ec2InstanceBackup.backupId`). */
+  backupId: Scalars['ID']['input'];
+  /**
+   * Any string of yours (1 to 255 characters), e.g. a UUID made when the user pressed the button.
+   * The same key with the same input from the same caller (token and organizational unit) within 24 h
+   * answers the first call's task and sends nothing; with another input it is `BAD_USER_INPUT`. After
+   * an error with `restoreMayHaveStarted`, the key is refused for 24 h: check your tasks instead.
+   */
+  idempotencyKey?: InputMaybe<Scalars['String']['input']>;
+  /** Restore as a new EC2 instance. */
+  instance?: InputMaybe<Ec2InstanceRestoreTargetInput>;
+  /** Restore the backup's EBS volumes, attached to an instance or free in an availability zone. */
+  volumes?: InputMaybe<Ec2VolumesRestoreTargetInput>;
+};
+
+/** The restore Clumio accepted. */
+export type RestoreEc2InstanceBackupPayload = {
+  __typename?: 'RestoreEc2InstanceBackupPayload';
+  /** The Clumio task doing the restore, as Clumio reported it when it accepted the request. */
+  task: ClumioTask;
+};
+
 export { RootDeviceType };
 
 /** A range of backup start times. Clumio supports exactly these two bounds. */
@@ -448,6 +651,24 @@ export type StartTimestampFilter = {
   gt?: InputMaybe<Scalars['DateTime']['input']>;
   /** Started at or before this time (inclusive). */
   lte?: InputMaybe<Scalars['DateTime']['input']>;
+};
+
+/** Live updates, over Server-Sent Events (send `Accept: text/event-stream`). */
+export type Subscription = {
+  __typename?: 'Subscription';
+  /**
+   * Follows a Clumio task: the first event is the task as last read (at most a second old), then an
+   * event whenever its `status` or `progressPercentage` changes; the stream ends after `COMPLETED`,
+   * `FAILED` or `ABORTED`. Clumio is polled at most once a second and at least every 5 s, once for all
+   * of your subscribers of the task. An unknown task is one `NOT_FOUND` error, then the end.
+   */
+  clumioTask: ClumioTask;
+};
+
+
+/** Live updates, over Server-Sent Events (send `Accept: text/event-stream`). */
+export type SubscriptionClumioTaskArgs = {
+  taskId: Scalars['ID']['input'];
 };
 
 
@@ -548,6 +769,7 @@ export type FederationReferenceTypes = {
 /** Mapping of interface types */
 export type ResolversInterfaceTypes<_RefType extends Record<string, unknown>> = {
   Node:
+    | ( WireTask )
     | ( InstanceModel )
     | ( WireEc2Backup )
   ;
@@ -562,9 +784,15 @@ export type ResolversTypes = {
   AttachedEbsVolume: ResolverTypeWrapper<WireAttachedEbsVolume>;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
   AwsTag: ResolverTypeWrapper<WireTag>;
+  AwsTagInput: AwsTagInput;
   BackupType: BackupType;
   BrowsingFailedReason: BrowsingFailedReason;
+  ClumioTask: ResolverTypeWrapper<WireTask>;
+  ClumioTaskEntity: ResolverTypeWrapper<WireTaskEntity>;
+  ClumioTaskStatus: ClumioTaskStatus;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
+  EbsBlockDeviceMappingInput: EbsBlockDeviceMappingInput;
+  Ec2AmiRestoreTargetInput: Ec2AmiRestoreTargetInput;
   Ec2Instance: ResolverTypeWrapper<InstanceModel>;
   Ec2InstanceBackup: ResolverTypeWrapper<WireEc2Backup>;
   Ec2InstanceBackupConnection: ResolverTypeWrapper<ConnectionModel>;
@@ -574,16 +802,23 @@ export type ResolversTypes = {
   Ec2InstanceBackupOrder: Ec2InstanceBackupOrder;
   Ec2InstanceBackupOrderField: Ec2InstanceBackupOrderField;
   Ec2InstanceBackupsOfInstanceFilter: Ec2InstanceBackupsOfInstanceFilter;
+  Ec2InstanceRestoreTargetInput: Ec2InstanceRestoreTargetInput;
+  Ec2VolumesRestoreTargetInput: Ec2VolumesRestoreTargetInput;
   HateoasLink: ResolverTypeWrapper<WireHateoasLink>;
   IamInstanceProfile: ResolverTypeWrapper<WireIamInstanceProfile>;
   InstanceStoreBlockDeviceMapping: ResolverTypeWrapper<WireInstanceStoreBlockDeviceMapping>;
+  Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   NetworkInterface: ResolverTypeWrapper<WireNetworkInterface>;
+  NetworkInterfaceRestoreInput: NetworkInterfaceRestoreInput;
   Node: ResolverTypeWrapper<ResolversInterfaceTypes<ResolversTypes>['Node']>;
   OrderDirection: OrderDirection;
   PageInfo: ResolverTypeWrapper<PageInfoModel>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  RestoreEc2InstanceBackupInput: RestoreEc2InstanceBackupInput;
+  RestoreEc2InstanceBackupPayload: ResolverTypeWrapper<RestorePayloadModel>;
   RootDeviceType: RootDeviceType;
   StartTimestampFilter: StartTimestampFilter;
+  Subscription: ResolverTypeWrapper<Record<PropertyKey, never>>;
   UInt64: ResolverTypeWrapper<Scalars['UInt64']['output']>;
 };
 
@@ -596,7 +831,12 @@ export type ResolversParentTypes = {
   AttachedEbsVolume: WireAttachedEbsVolume;
   ID: Scalars['ID']['output'];
   AwsTag: WireTag;
+  AwsTagInput: AwsTagInput;
+  ClumioTask: WireTask;
+  ClumioTaskEntity: WireTaskEntity;
   DateTime: Scalars['DateTime']['output'];
+  EbsBlockDeviceMappingInput: EbsBlockDeviceMappingInput;
+  Ec2AmiRestoreTargetInput: Ec2AmiRestoreTargetInput;
   Ec2Instance: InstanceModel;
   Ec2InstanceBackup: WireEc2Backup;
   Ec2InstanceBackupConnection: ConnectionModel;
@@ -605,14 +845,21 @@ export type ResolversParentTypes = {
   Ec2InstanceBackupLinks: WireEc2BackupLinks;
   Ec2InstanceBackupOrder: Ec2InstanceBackupOrder;
   Ec2InstanceBackupsOfInstanceFilter: Ec2InstanceBackupsOfInstanceFilter;
+  Ec2InstanceRestoreTargetInput: Ec2InstanceRestoreTargetInput;
+  Ec2VolumesRestoreTargetInput: Ec2VolumesRestoreTargetInput;
   HateoasLink: WireHateoasLink;
   IamInstanceProfile: WireIamInstanceProfile;
   InstanceStoreBlockDeviceMapping: WireInstanceStoreBlockDeviceMapping;
+  Mutation: Record<PropertyKey, never>;
   NetworkInterface: WireNetworkInterface;
+  NetworkInterfaceRestoreInput: NetworkInterfaceRestoreInput;
   Node: ResolversInterfaceTypes<ResolversParentTypes>['Node'];
   PageInfo: PageInfoModel;
   Query: Record<PropertyKey, never>;
+  RestoreEc2InstanceBackupInput: RestoreEc2InstanceBackupInput;
+  RestoreEc2InstanceBackupPayload: RestorePayloadModel;
   StartTimestampFilter: StartTimestampFilter;
+  Subscription: Record<PropertyKey, never>;
   UInt64: Scalars['UInt64']['output'];
 };
 
@@ -656,6 +903,31 @@ export type AwsTagResolvers<ContextType = GatewayContext, ParentType extends Res
 export type BackupTypeResolvers = EnumResolverSignature<{ AWS_SNAPSHOT: any, CLUMIO_BACKUP: any }, ResolversTypes['BackupType']>;
 
 export type BrowsingFailedReasonResolvers = EnumResolverSignature<{ BROWSING_UNAVAILABLE: any, FILE_LIMIT_EXCEEDED: any }, ResolversTypes['BrowsingFailedReason']>;
+
+export type ClumioTaskResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['ClumioTask'] = ResolversParentTypes['ClumioTask']> = {
+  category: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  createdTimestamp: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  endTimestamp: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  genre: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  id: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  isAbortable: Resolver<Maybe<ResolversTypes['Boolean']>, ParentType, ContextType>;
+  parentEntity: Resolver<Maybe<ResolversTypes['ClumioTaskEntity']>, ParentType, ContextType>;
+  primaryEntity: Resolver<Maybe<ResolversTypes['ClumioTaskEntity']>, ParentType, ContextType>;
+  progressPercentage: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  startTimestamp: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  status: Resolver<Maybe<ResolversTypes['ClumioTaskStatus']>, ParentType, ContextType>;
+  taskId: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  type: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+};
+
+export type ClumioTaskEntityResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['ClumioTaskEntity'] = ResolversParentTypes['ClumioTaskEntity']> = {
+  id: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  type: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  value: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+};
+
+export type ClumioTaskStatusResolvers = EnumResolverSignature<{ ABORTED: any, ABORTING: any, COMPLETED: any, FAILED: any, IN_PROGRESS: any, QUEUED: any }, ResolversTypes['ClumioTaskStatus']>;
 
 export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['DateTime'], any> {
   name: 'DateTime';
@@ -744,6 +1016,10 @@ export type InstanceStoreBlockDeviceMappingResolvers<ContextType = GatewayContex
   virtualName: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
 };
 
+export type MutationResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = {
+  restoreEc2InstanceBackup?: Resolver<ResolversTypes['RestoreEc2InstanceBackupPayload'], ParentType, ContextType, RequireFields<MutationRestoreEc2InstanceBackupArgs, 'input'>>;
+};
+
 export type NetworkInterfaceResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['NetworkInterface'] = ResolversParentTypes['NetworkInterface']> = {
   deviceIndex: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
   networkInterfaceNativeId: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
@@ -754,7 +1030,7 @@ export type NetworkInterfaceResolvers<ContextType = GatewayContext, ParentType e
 };
 
 export type NodeResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['Node'] = ResolversParentTypes['Node']> = {
-  __resolveType: TypeResolveFn<'Ec2Instance' | 'Ec2InstanceBackup', ParentType, ContextType>;
+  __resolveType: TypeResolveFn<'ClumioTask' | 'Ec2Instance' | 'Ec2InstanceBackup', ParentType, ContextType>;
 };
 
 export type PageInfoResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['PageInfo'] = ResolversParentTypes['PageInfo']> = {
@@ -765,13 +1041,22 @@ export type PageInfoResolvers<ContextType = GatewayContext, ParentType extends R
 };
 
 export type QueryResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = {
+  clumioTask?: Resolver<Maybe<ResolversTypes['ClumioTask']>, ParentType, ContextType, RequireFields<QueryClumioTaskArgs, 'taskId'>>;
   ec2InstanceBackup?: Resolver<Maybe<ResolversTypes['Ec2InstanceBackup']>, ParentType, ContextType, RequireFields<QueryEc2InstanceBackupArgs, 'backupId'>>;
   ec2InstanceBackups?: Resolver<Maybe<ResolversTypes['Ec2InstanceBackupConnection']>, ParentType, ContextType, Partial<QueryEc2InstanceBackupsArgs>>;
   node?: Resolver<Maybe<ResolversTypes['Node']>, ParentType, ContextType, RequireFields<QueryNodeArgs, 'id'>>;
   nodes?: Resolver<Array<Maybe<ResolversTypes['Node']>>, ParentType, ContextType, RequireFields<QueryNodesArgs, 'ids'>>;
 };
 
+export type RestoreEc2InstanceBackupPayloadResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['RestoreEc2InstanceBackupPayload'] = ResolversParentTypes['RestoreEc2InstanceBackupPayload']> = {
+  task: Resolver<ResolversTypes['ClumioTask'], ParentType, ContextType>;
+};
+
 export type RootDeviceTypeResolvers = EnumResolverSignature<{ EBS: any, INSTANCE_STORE: any }, ResolversTypes['RootDeviceType']>;
+
+export type SubscriptionResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['Subscription'] = ResolversParentTypes['Subscription']> = {
+  clumioTask?: SubscriptionResolver<ResolversTypes['ClumioTask'], "clumioTask", ParentType, ContextType, RequireFields<SubscriptionClumioTaskArgs, 'taskId'>>;
+};
 
 export interface UInt64ScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['UInt64'], any> {
   name: 'UInt64';
@@ -783,6 +1068,9 @@ export type Resolvers<ContextType = GatewayContext> = {
   AwsTag: AwsTagResolvers<ContextType>;
   BackupType: BackupTypeResolvers;
   BrowsingFailedReason: BrowsingFailedReasonResolvers;
+  ClumioTask: ClumioTaskResolvers<ContextType>;
+  ClumioTaskEntity: ClumioTaskEntityResolvers<ContextType>;
+  ClumioTaskStatus: ClumioTaskStatusResolvers;
   DateTime: GraphQLScalarType;
   Ec2Instance: Ec2InstanceResolvers<ContextType>;
   Ec2InstanceBackup: Ec2InstanceBackupResolvers<ContextType>;
@@ -792,11 +1080,14 @@ export type Resolvers<ContextType = GatewayContext> = {
   HateoasLink: HateoasLinkResolvers<ContextType>;
   IamInstanceProfile: IamInstanceProfileResolvers<ContextType>;
   InstanceStoreBlockDeviceMapping: InstanceStoreBlockDeviceMappingResolvers<ContextType>;
+  Mutation: MutationResolvers<ContextType>;
   NetworkInterface: NetworkInterfaceResolvers<ContextType>;
   Node: NodeResolvers<ContextType>;
   PageInfo: PageInfoResolvers<ContextType>;
   Query: QueryResolvers<ContextType>;
+  RestoreEc2InstanceBackupPayload: RestoreEc2InstanceBackupPayloadResolvers<ContextType>;
   RootDeviceType: RootDeviceTypeResolvers;
+  Subscription: SubscriptionResolvers<ContextType>;
   UInt64: GraphQLScalarType;
 };
 

@@ -5,10 +5,14 @@ import { MissingCredentialsError } from '../errors';
 import { createBackupLoaders } from '../loaders/backup-loaders';
 import type { BackupLoaders } from '../loaders/backup-loaders';
 import { operationTelemetryOf } from '../plugins/use-telemetry';
+import { createRestoreContext } from '../restores/restores';
+import type { RestoreContext, RestoreServices } from '../restores/restores';
 
 /** What the gateway adds to yoga's context, built fresh for each GraphQL request. */
 export interface GatewayUserContext {
   loaders: BackupLoaders;
+  /** Restores and tasks (their own credential rule: CLUMIO_RESTORES). */
+  restores: RestoreContext;
 }
 
 /** Everything a resolver may use. */
@@ -19,6 +23,7 @@ export interface ContextFactoryOptions {
   /** The gateway's own Clumio token; null forwards each caller's bearer token. */
   apiToken: string | null;
   maxPageSize: number;
+  restores: RestoreServices;
 }
 
 const BEARER = /^Bearer\s+(\S+)\s*$/i;
@@ -59,6 +64,7 @@ export function createContextFactory(options: ContextFactoryOptions) {
           return caller;
         },
       }),
+      restores: createRestoreContext(options.restores, initial.request, trace),
     };
   };
 }

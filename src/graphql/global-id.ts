@@ -4,9 +4,9 @@ import { BadUserInputError } from '../errors';
  * Relay global object IDs: base64url("<Type>:<id>"). Opaque to clients; the type prefix lets
  * `node` know which loader to ask.
  */
-export type NodeTypeName = 'Ec2InstanceBackup' | 'Ec2Instance';
+export type NodeTypeName = 'Ec2InstanceBackup' | 'Ec2Instance' | 'ClumioTask';
 
-const NODE_TYPES: ReadonlySet<string> = new Set<NodeTypeName>(['Ec2InstanceBackup', 'Ec2Instance']);
+const NODE_TYPES: ReadonlySet<string> = new Set<NodeTypeName>(['Ec2InstanceBackup', 'Ec2Instance', 'ClumioTask']);
 
 export function toGlobalId(type: NodeTypeName, id: string): string {
   return Buffer.from(`${type}:${id}`, 'utf8').toString('base64url');

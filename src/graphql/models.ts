@@ -1,5 +1,5 @@
 import type { ListQuery } from '../clumio/list-query';
-import type { WireEc2Backup } from '../clumio/wire-types';
+import type { WireEc2Backup, WireTask } from '../clumio/wire-types';
 import type { ConnectionPage } from '../loaders/backup-loaders';
 import type { ConnectionPlan } from '../paging/connection-window';
 
@@ -44,4 +44,9 @@ export interface EdgeModel {
 export interface PageInfoModel {
   connection: ConnectionModel;
   page: ConnectionPage;
+}
+
+/** What the restore mutation resolves to: the task Clumio accepted the restore as. */
+export interface RestorePayloadModel {
+  task: WireTask;
 }

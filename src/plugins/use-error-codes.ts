@@ -1,15 +1,11 @@
 import type { Plugin } from 'graphql-yoga';
 import { GraphQLError, Kind, getOperationAST } from 'graphql';
-import type { DocumentNode, ExecutionResult, ValidationRule } from 'graphql';
+import type { DocumentNode, ExecutionResult } from 'graphql';
 
 /**
  * Every error a client sees carries `extensions.code`. Yoga and graphql-js already tag parse and
  * validation failures; what remains are request errors raised before execution starts (a variable
  * of the wrong type, a missing required variable): the caller's input, so BAD_USER_INPUT.
- *
- * An operation type the schema does not have (`mutation` or `subscription` here) is a validation
- * failure: graphql-js's rules do not check it and its executor would answer with a bare error that
- * yoga masks as INTERNAL_SERVER_ERROR.
  *
  * Mistakes in the request around the document are BAD_REQUEST (HTTP 400) saying what to send, where
  * yoga would answer a code of its own (OPERATION_RESOLUTION_FAILURE) or nothing at all: an empty
@@ -51,9 +47,6 @@ export function useErrorCodes(): Plugin {
         );
       };
     },
-    onValidate({ addValidationRule }) {
-      addValidationRule(knownOperationTypes);
-    },
     onExecute() {
       return {
         onExecuteDone({ result, setResult }) {
@@ -84,14 +77,3 @@ export function useErrorCodes(): Plugin {
 }
 
 const badRequest = (message: string): GraphQLError => new GraphQLError(message, { extensions: { code: 'BAD_REQUEST', http: { status: 400 } } });
-
-const knownOperationTypes: ValidationRule = (context) => ({
-  OperationDefinition(node) {
-    const schema = context.getSchema();
-    if (schema.getRootType(node.operation)) return;
-    const kinds = ['query', schema.getMutationType() ? 'mutation' : null, schema.getSubscriptionType() ? 'subscription' : null].filter(Boolean);
-    context.reportError(
-      new GraphQLError(`This schema has no ${node.operation} operations; it serves ${kinds.join(' and ')} operations.`, { nodes: [node] }),
-    );
-  },
-});

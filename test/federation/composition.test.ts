@@ -36,6 +36,9 @@ describe('the example supergraph', () => {
     const sdl = composition.supergraphSdl;
     expect(sdl).toContain(`BACKUPS @join__graph(name: "backups", url: "${URLS.backups}")`);
     expect(sdl).toContain(`INVENTORY @join__graph(name: "inventory", url: "${URLS.inventory}")`);
+    // The restore mutation and the task subscription are part of the supergraph, routed to this subgraph.
+    expect(sdl).toMatch(/type Mutation\s+@join__type\(graph: BACKUPS\)\s*\{[^}]*restoreEc2InstanceBackup\(/);
+    expect(sdl).toMatch(/type Subscription\s+@join__type\(graph: BACKUPS\)\s*\{[^}]*clumioTask\(/);
     expect(sdl).toMatch(/type Ec2Instance implements Node\s+@join__implements\(graph: BACKUPS, interface: "Node"\)\s+@join__type\(graph: BACKUPS, key: "instanceId"\)\s+@join__type\(graph: INVENTORY, key: "instanceId"\)/);
     expect(sdl).toMatch(/@join__type\(graph: INVENTORY, key: "backupId", resolvable: false\)/);
   });

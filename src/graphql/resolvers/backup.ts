@@ -13,7 +13,7 @@ import type {
   NetworkInterfaceResolvers,
 } from '../../generated/resolvers-types';
 import { toGlobalId } from '../global-id';
-import { checkClumioId } from './query';
+import { checkClumioId } from '../clumio-id';
 import { knownValue, wireField } from './wire-field';
 
 /** Clumio's EC2 backup record → the schema's camelCase fields. One line per field. */

@@ -1,8 +1,9 @@
 import type { Ec2InstanceResolvers, NodeResolvers } from '../../generated/resolvers-types';
 import { toGlobalId } from '../global-id';
 import { backupConnection } from './connection';
-import { checkClumioId } from './query';
+import { checkClumioId } from '../clumio-id';
 import { selectsField } from '../selection';
+import { isClumioTask } from '../../restores/restores';
 
 export const Ec2Instance: Ec2InstanceResolvers = {
   // Federation: the instance ID is all this subgraph needs, so a reference costs nothing upstream;
@@ -29,5 +30,5 @@ export const Ec2Instance: Ec2InstanceResolvers = {
 };
 
 export const Node: NodeResolvers = {
-  __resolveType: (object) => ('kind' in object ? 'Ec2Instance' : 'Ec2InstanceBackup'),
+  __resolveType: (object) => ('kind' in object ? 'Ec2Instance' : isClumioTask(object) ? 'ClumioTask' : 'Ec2InstanceBackup'),
 };

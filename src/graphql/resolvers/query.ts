@@ -5,30 +5,17 @@ import { fromGlobalId } from '../global-id';
 import { settleListItems } from '../list-items';
 import { selectsField } from '../selection';
 import type { InstanceModel } from '../models';
-import type { WireEc2Backup } from '../../clumio/wire-types';
+import type { WireEc2Backup, WireTask } from '../../clumio/wire-types';
 import { backupConnection } from './connection';
+import { checkClumioId } from '../clumio-id';
 
 const MAX_NODES = 100;
 
-/** Unpaired UTF-16 surrogates: such a string has no UTF-8 form, so it cannot go in a URL. */
-const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
-
-/** A Clumio ID argument: non-empty, no surrounding whitespace, of a sane length, valid Unicode. */
-export function checkClumioId(value: string, argument: string): string {
-  // Typed as a string, but a federation representation is arbitrary JSON from the router.
-  if (typeof value !== 'string' || value.length === 0 || value.length > 256 || value.trim() !== value || LONE_SURROGATE.test(value)) {
-    throw new BadUserInputError(
-      `\`${argument}\` must be a Clumio ID (1 to 256 characters of valid Unicode, no surrounding spaces).`,
-      argument,
-    );
-  }
-  return value;
-}
-
 /** Resolves a global ID through the per-request loaders; null when Clumio has no such object. */
-async function loadNode(globalId: string, context: GatewayContext): Promise<WireEc2Backup | InstanceModel | null> {
+async function loadNode(globalId: string, context: GatewayContext): Promise<WireEc2Backup | InstanceModel | WireTask | null> {
   const { type, id } = fromGlobalId(globalId);
   if (type === 'Ec2InstanceBackup') return context.loaders.backupById.load(id);
+  if (type === 'ClumioTask') return context.restores.task(id);
   // Clumio has no instance read on this API: an instance exists for us while it has a backup.
   const latest = await context.loaders.latestBackupByInstance.load(id);
   return latest ? { kind: 'Ec2Instance', instanceId: id } : null;
@@ -49,6 +36,8 @@ export const Query: QueryResolvers = {
 
   ec2InstanceBackup: (_root, args, context) => context.loaders.backupById.load(checkClumioId(args.backupId, 'backupId')),
 
+  clumioTask: (_root, args, context) => context.restores.task(args.taskId),
+
   node: (_root, args, context) => loadNode(args.id, context),
 
   nodes: (_root, args, context) => {
@@ -57,6 +46,6 @@ export const Query: QueryResolvers = {
     }
     // One promise per position, completed on its own, so a bad or missing ID nulls its own entry
     // only. (The generated type has no slot for a per-item promise of null or an Error.)
-    return settleListItems(args.ids.map((id) => loadNode(id, context))) as unknown as Array<Promise<WireEc2Backup | InstanceModel>>;
+    return settleListItems(args.ids.map((id) => loadNode(id, context))) as unknown as Array<Promise<WireEc2Backup | InstanceModel | WireTask>>;
   },
 };
