@@ -1,3 +1,4 @@
+import { useDeferStream } from '@graphql-yoga/plugin-defer-stream';
 import { createYoga, maskError as yogaMaskError } from 'graphql-yoga';
 import type { YogaServerInstance } from 'graphql-yoga';
 import { GraphQLError } from 'graphql';
@@ -114,6 +115,8 @@ export function createGateway(options: GatewayOptions): GatewayYoga {
         () => options.draining?.() ?? false,
       ),
       useErrorCodes(),
+      // @defer / @stream: a list renders while each item's slower fields (an instance's latestBackup) arrive.
+      useDeferStream(),
       useCompiledExecution(schema),
       ...(options.responseCache
         ? [

@@ -1,8 +1,9 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { buildSubgraphSchema } from '@apollo/subgraph';
-import { Source, isObjectType, parse } from 'graphql';
-import type { DocumentNode, GraphQLSchema } from 'graphql';
+import { GraphQLSchema, Source, isObjectType, parse } from 'graphql';
+import { GraphQLDeferDirective, GraphQLStreamDirective } from '@graphql-tools/utils';
+import type { DocumentNode } from 'graphql';
 import { settleListItems } from './list-items';
 import { resolvers } from './resolvers';
 import { wireKeyOf } from './resolvers/wire-field';
@@ -30,11 +31,16 @@ export function loadTypeDefs(): DocumentNode[] {
  * its type's `__resolveReference`.
  */
 export function buildGatewaySchema(): GraphQLSchema {
-  const schema = buildSubgraphSchema({
+  const subgraph = buildSubgraphSchema({
     typeDefs: loadTypeDefs(),
     // The generated Resolvers type is stricter than @apollo/subgraph's resolver map; the shapes agree.
     resolvers: resolvers as never,
   });
+  // @defer and @stream (Yoga's defer-stream plugin executes them) are part of the schema itself, so
+  // introspection, schema.graphql and every client's codegen see them, and the plugin finds them
+  // there instead of swapping in a schema of its own.
+  const schema = new GraphQLSchema({ ...subgraph.toConfig(), directives: [...subgraph.getDirectives(), GraphQLDeferDirective, GraphQLStreamDirective] });
+  schema.extensions = subgraph.extensions;
   dropPlainReads(schema);
   // `_entities` resolves one promise per representation: settled so that a failing representation
   // nulls its own position only, whichever executor runs it (see list-items.ts).

@@ -1,4 +1,5 @@
-import { OperationTypeNode, getOperationAST } from 'graphql';
+import { BREAK, OperationTypeNode, getOperationAST, visit } from 'graphql';
+import type { DocumentNode } from 'graphql';
 import type { ExecutionArgs, ExecutionResult, GraphQLSchema } from 'graphql';
 import { compileQuery, isCompiledQuery } from 'graphql-jit';
 import type { CompiledQuery } from 'graphql-jit';
@@ -18,13 +19,14 @@ import { perOperation } from '../graphql/per-operation';
  *   graphql-js instead, which either executes it or reports the variables as the contract says.
  * - A document graphql-jit cannot compile runs on graphql-js.
  * - Lists of per-item promises are settled before graphql-jit sees them (graphql/list-items.ts).
- * Subscriptions are left to graphql-js.
+ * - Subscriptions, and documents using @defer or @stream (graphql-jit has no incremental
+ *   delivery), are left to the regular executor; the check is made once per document.
  */
 
 export function useCompiledExecution(schema: GraphQLSchema): Plugin {
   const compiledFor = perOperation((document, operationName): CompiledQuery | null => {
     const operation = getOperationAST(document, operationName);
-    if (!operation || operation.operation === OperationTypeNode.SUBSCRIPTION) return null;
+    if (!operation || operation.operation === OperationTypeNode.SUBSCRIPTION || deliversIncrementally(document)) return null;
     // Stack traces of field errors are never shown to a client; capturing them is wasted work.
     const result = compileQuery(schema, document, operationName ?? undefined, { disablingCapturingStackErrors: true });
     return isCompiledQuery(result) ? result : null;
@@ -43,4 +45,19 @@ export function useCompiledExecution(schema: GraphQLSchema): Plugin {
       });
     },
   };
+}
+
+/** True when the document uses @defer or @stream anywhere (its fragments included). */
+function deliversIncrementally(document: DocumentNode): boolean {
+  let found = false;
+  visit(document, {
+    Directive(node) {
+      if (node.name.value === 'defer' || node.name.value === 'stream') {
+        found = true;
+        return BREAK;
+      }
+      return undefined;
+    },
+  });
+  return found;
 }
