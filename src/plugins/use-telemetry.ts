@@ -22,6 +22,10 @@ import type { Span } from '../telemetry/tracing';
  *   validation count too (they never reach the execute hooks, so this plugin follows them from
  *   `onParams`); a request refused before any operation was read (CSRF, a body that is not JSON) is
  *   not counted, but logs one line.
+ * - An incremental result (@defer, @stream) is a stream of payloads sent after the response starts:
+ *   its operation is counted and logged when the last payload is sent (or the client goes away),
+ *   with the upstream calls and error codes of every payload. Errors in any streamed payload
+ *   (subscription events included) get the request id too.
  */
 
 const CALLER_REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/;
@@ -35,6 +39,16 @@ interface RequestRecord {
   operations: Array<{ telemetry: OperationTelemetry; params: OperationParams }>;
   /** The results yoga sends, one per operation (after request ids were added to their errors). */
   results: unknown[] | null;
+  /** The payloads of an incremental result, while yoga sends them; null for any other result. */
+  stream: StreamRecord | null;
+}
+
+interface StreamRecord {
+  ended: boolean;
+  /** The error codes of every payload so far, in order. */
+  errorCodes: string[];
+  /** The response's status, kept from `onResponse` until the last payload is sent. */
+  status: number | null;
 }
 
 type OperationParams = { query?: string | undefined; operationName?: string | null | undefined };
@@ -63,7 +77,7 @@ export function useTelemetry(sinks: TelemetrySinks, graphqlEndpoint: string): Pl
               'url.scheme': url.protocol.replace(':', ''),
             })
           : null;
-      requests.set(request, { requestId, span, startedAt: performance.now(), operations: [], results: null });
+      requests.set(request, { requestId, span, startedAt: performance.now(), operations: [], results: null, stream: null });
     },
 
     onParams({ request, params, context }) {
@@ -97,6 +111,23 @@ export function useTelemetry(sinks: TelemetrySinks, graphqlEndpoint: string): Pl
       const record = requests.get(payload.request);
       if (!record) return;
       const { result } = payload;
+      if (isAsyncIterable(result)) {
+        // Followed to its end only when yoga sends it (without a processor it answers 406 at once),
+        // and not for a subscription: it may run for hours, and is counted when its response starts.
+        const follow =
+          record.span !== null &&
+          payload.resultProcessor !== undefined &&
+          record.operations.length === 1 &&
+          record.operations[0]?.telemetry.type !== 'subscription';
+        const stream = observeStream(result, record.requestId, follow ? (state) => finishRequest(record, state.status) : null);
+        if (follow) {
+          record.stream = stream.state;
+          // A client that leaves before yoga read the stream: it is then never read, nor returned.
+          payload.request.signal.addEventListener('abort', stream.end, { once: true });
+        }
+        payload.setResult(stream.result as typeof result);
+        return;
+      }
       const results = Array.isArray(result) ? result : [result];
       const withIds = results.map((one) => withRequestId(one, record.requestId));
       record.results = withIds;
@@ -108,37 +139,113 @@ export function useTelemetry(sinks: TelemetrySinks, graphqlEndpoint: string): Pl
       if (!record) return;
       response.headers.set('x-request-id', record.requestId);
       if (!record.span) return;
-      const status = response.status;
-      const traceId = record.span.spanContext().traceId;
-
-      if (record.operations.length === 0) {
-        const errorCodes = codesOf(record.results?.[0]);
-        // GraphiQL's page is no operation and no failure: nothing to log.
-        if (status >= 400 || errorCodes.length > 0) {
-          const durationMs = performance.now() - record.startedAt;
-          logger.info(logLine(record.requestId, null, 'unknown', status, durationMs, 0, errorCodes, traceId), 'graphql request');
-        }
+      const { stream } = record;
+      // Payloads are still to be sent: the operation finishes with the last of them.
+      if (stream && !stream.ended) {
+        stream.status = response.status;
+        return;
       }
-      record.operations.forEach(({ telemetry: operation, params }, index) => {
-        const errorCodes = codesOf(record.results?.[index]);
-        // Only an answer without errors (a cache hit) is named by parsing here: a refusal before
-        // parsing (a persisted-documents rule, a request check) stays unparsed, as it was refused.
-        if (!operation.parsed && errorCodes.length === 0) identifyUnparsed(operation, params);
-        const durationMs = operation.finish(errorCodes[0] ?? 'ok', errorCodes);
-        logger.info(
-          logLine(record.requestId, operation.name, operation.type, status, durationMs, operation.upstreamCalls, errorCodes, traceId),
-          'graphql request',
-        );
-      });
-
-      record.span.setAttribute('http.response.status_code', status);
-      if (status >= 500) {
-        record.span.setAttribute('error.type', String(status));
-        record.span.setStatus({ code: SpanStatusCode.ERROR });
-      }
-      record.span.end();
+      finishRequest(record, response.status);
     },
   };
+
+  /** Counts and logs each operation of the request, and ends its SERVER span. */
+  function finishRequest(record: RequestRecord, status: number | null): void {
+    const { span } = record;
+    if (!span || status === null) return;
+    const traceId = span.spanContext().traceId;
+    const codesAt = (index: number): string[] => record.stream?.errorCodes ?? codesOf(record.results?.[index]);
+
+    if (record.operations.length === 0) {
+      const errorCodes = codesAt(0);
+      // GraphiQL's page is no operation and no failure: nothing to log.
+      if (status >= 400 || errorCodes.length > 0) {
+        const durationMs = performance.now() - record.startedAt;
+        logger.info(logLine(record.requestId, null, 'unknown', status, durationMs, 0, errorCodes, traceId), 'graphql request');
+      }
+    }
+    record.operations.forEach(({ telemetry: operation, params }, index) => {
+      const errorCodes = codesAt(index);
+      // Only an answer without errors (a cache hit) is named by parsing here: a refusal before
+      // parsing (a persisted-documents rule, a request check) stays unparsed, as it was refused.
+      if (!operation.parsed && errorCodes.length === 0) identifyUnparsed(operation, params);
+      const durationMs = operation.finish(errorCodes[0] ?? 'ok', errorCodes);
+      logger.info(
+        logLine(record.requestId, operation.name, operation.type, status, durationMs, operation.upstreamCalls, errorCodes, traceId),
+        'graphql request',
+      );
+    });
+
+    span.setAttribute('http.response.status_code', status);
+    if (status >= 500) {
+      span.setAttribute('error.type', String(status));
+      span.setStatus({ code: SpanStatusCode.ERROR });
+    }
+    span.end();
+  }
+}
+
+function isAsyncIterable(value: unknown): value is AsyncIterable<unknown> {
+  return typeof value === 'object' && value !== null && Symbol.asyncIterator in value;
+}
+
+/**
+ * The streamed result as yoga sends it, each payload with request ids on its errors and its error
+ * codes recorded; `end` (at the last payload, a failure, the client going away) runs `onEnd` once.
+ */
+function observeStream(result: AsyncIterable<unknown>, requestId: string, onEnd: ((state: StreamRecord) => void) | null) {
+  const state: StreamRecord = { ended: false, errorCodes: [], status: null };
+  const end = (): void => {
+    if (state.ended) return;
+    state.ended = true;
+    onEnd?.(state);
+  };
+  const observed: AsyncIterable<unknown> = {
+    [Symbol.asyncIterator](): AsyncIterator<unknown> {
+      const iterator = result[Symbol.asyncIterator]();
+      return {
+        async next() {
+          try {
+            const step = await iterator.next();
+            if (step.done) {
+              end();
+              return step;
+            }
+            state.errorCodes.push(...payloadCodes(step.value));
+            return { done: false, value: payloadWithRequestId(step.value, requestId) };
+          } catch (error) {
+            end();
+            throw error;
+          }
+        },
+        async return(value?: unknown) {
+          try {
+            return (await iterator.return?.(value)) ?? { done: true, value };
+          } finally {
+            end();
+          }
+        },
+      };
+    },
+  };
+  return { result: observed, state, end };
+}
+
+/** A streamed payload's errors: its own and those of each increment (`incremental[].errors`). */
+function payloadCodes(payload: unknown): string[] {
+  return [...codesOf(payload), ...incrementsOf(payload).flatMap(codesOf)];
+}
+
+function payloadWithRequestId(payload: unknown, requestId: string): unknown {
+  const withIds = withRequestId(payload, requestId);
+  const increments = incrementsOf(withIds);
+  if (!increments.some((increment) => (increment as ExecutionResult).errors?.length)) return withIds;
+  return { ...(withIds as object), incremental: increments.map((increment) => withRequestId(increment, requestId)) };
+}
+
+function incrementsOf(payload: unknown): unknown[] {
+  const incremental = typeof payload === 'object' && payload !== null ? (payload as { incremental?: unknown }).incremental : undefined;
+  return Array.isArray(incremental) ? (incremental as unknown[]) : [];
 }
 
 function logLine(
