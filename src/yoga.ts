@@ -1,7 +1,6 @@
 import { useDeferStream } from '@graphql-yoga/plugin-defer-stream';
-import { createYoga, maskError as yogaMaskError } from 'graphql-yoga';
+import { createYoga } from 'graphql-yoga';
 import type { YogaServerInstance } from 'graphql-yoga';
-import { GraphQLError } from 'graphql';
 import type { ClumioClient } from './clumio/clumio-client';
 import { parseConfig } from './config';
 import type { GatewayConfig } from './config';
@@ -11,7 +10,7 @@ import { graphiqlOptions, renderOfflineGraphiQL } from './graphql/graphiql';
 import { buildGatewaySchema } from './graphql/schema';
 import { useCompiledExecution } from './plugins/use-compiled-execution';
 import { useCsrfGuard } from './plugins/use-csrf-guard';
-import { useErrorCodes } from './plugins/use-error-codes';
+import { maskGatewayError, useErrorCodes } from './plugins/use-error-codes';
 import { useIntrospectionSwitch } from './plugins/use-introspection-switch';
 import { useReadiness } from './plugins/use-readiness';
 import { useRequestBodyLimit } from './plugins/use-request-body-limit';
@@ -83,23 +82,9 @@ export function createGateway(options: GatewayOptions): GatewayYoga {
     batching: batchLimit > 0 ? { limit: batchLimit } : false,
     // Persisted documents are named by these body keys as well as by extensions.persistedQuery.
     extraParamNames: ['documentId', 'doc_id'],
-    maskedErrors: {
-      // GraphQLErrors we raise carry a contract code and pass; anything else is masked with a code.
-      maskError(error, message, isDev) {
-        const masked = yogaMaskError(error, message, isDev);
-        // graphql-jit's field errors may have no `extensions` at all, whatever graphql-js's type says.
-        // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition
-        if (masked instanceof GraphQLError && !masked.extensions?.code) {
-          return new GraphQLError(masked.message, {
-            nodes: masked.nodes,
-            positions: masked.positions,
-            path: masked.path,
-            extensions: { ...masked.extensions, code: 'INTERNAL_SERVER_ERROR' },
-          });
-        }
-        return masked;
-      },
-    },
+    // GraphQLErrors we raise carry a contract code and pass; anything else is masked with a code
+    // (in incremental payloads too: see useErrorCodes).
+    maskedErrors: { maskError: maskGatewayError },
     plugins: [
       // First: request ids and the SERVER span cover everything after it, refusals included.
       useTelemetry(options.telemetry, '/graphql'),

@@ -1,3 +1,4 @@
+import { handleStreamOrSingleExecutionResult, maskError as yogaMaskError } from 'graphql-yoga';
 import type { Plugin } from 'graphql-yoga';
 import { GraphQLError, Kind, getOperationAST } from 'graphql';
 import type { DocumentNode, ExecutionResult } from 'graphql';
@@ -12,6 +13,40 @@ import type { DocumentNode, ExecutionResult } from 'graphql';
  * batch, a non-string `operationName`, an `operationName` the document does not define, several
  * operations and no `operationName`, a document of fragments only.
  */
+/**
+ * Yoga's masking, plus a code on what it lets through without one: GraphQLErrors we raise carry a
+ * contract code and pass; anything else becomes "Unexpected error." with INTERNAL_SERVER_ERROR.
+ */
+export function maskGatewayError(error: unknown, message: string, isDev?: boolean): Error {
+  const masked = yogaMaskError(error, message, isDev);
+  // graphql-jit's field errors may have no `extensions` at all, whatever graphql-js's type says.
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition
+  if (masked instanceof GraphQLError && !masked.extensions?.code) {
+    return new GraphQLError(masked.message, {
+      nodes: masked.nodes,
+      positions: masked.positions,
+      path: masked.path,
+      extensions: { ...masked.extensions, code: 'INTERNAL_SERVER_ERROR' },
+    });
+  }
+  return masked;
+}
+
+/** An incremental payload (@defer, @stream): yoga masks only a result's top-level `errors`. */
+interface IncrementalPayload {
+  errors?: readonly GraphQLError[];
+  incremental?: Array<{ errors?: readonly GraphQLError[] }>;
+}
+
+function maskIncremental(payload: IncrementalPayload): IncrementalPayload {
+  const mask = (errors: readonly GraphQLError[] | undefined) => errors?.map((error) => maskGatewayError(error, 'Unexpected error.') as GraphQLError);
+  return {
+    ...payload,
+    ...(payload.errors ? { errors: mask(payload.errors) } : {}),
+    ...(payload.incremental ? { incremental: payload.incremental.map((part) => (part.errors ? { ...part, errors: mask(part.errors) } : part)) } : {}),
+  };
+}
+
 export function useErrorCodes(): Plugin {
   return {
     onRequestParse() {
@@ -49,7 +84,12 @@ export function useErrorCodes(): Plugin {
     },
     onExecute() {
       return {
-        onExecuteDone({ result, setResult }) {
+        onExecuteDone(payload) {
+          // Every payload after the first of an incremental result: masked here, as yoga does not.
+          if (Symbol.asyncIterator in (payload.result as object)) {
+            return handleStreamOrSingleExecutionResult(payload, ({ result, setResult }) => setResult(maskIncremental(result as IncrementalPayload) as typeof result));
+          }
+          const { result, setResult } = payload;
           const single = result as ExecutionResult;
           // A result without `data` is one where execution never started.
           if (!('errors' in single) || !single.errors || 'data' in single) return;
