@@ -13,3 +13,15 @@ export function callerKey(caller: ClumioCaller): string {
     .update(caller.organizationalUnit ?? '')
     .digest('base64url');
 }
+
+const BEARER = /^Bearer\s+(\S+)\s*$/i;
+
+/** The caller's own `Authorization: Bearer` token, or null. */
+export function bearerTokenOf(request: Request): string | null {
+  return BEARER.exec(request.headers.get('authorization') ?? '')?.[1] ?? null;
+}
+
+/** The caller's `X-Clumio-OrganizationalUnit-Context`, or null. */
+export function organizationalUnitOf(request: Request): string | null {
+  return request.headers.get('x-clumio-organizationalunit-context')?.trim() || null;
+}

@@ -1,5 +1,5 @@
 import type { YogaInitialContext } from 'graphql-yoga';
-import { callerKey } from '../clumio/caller-key';
+import { bearerTokenOf, callerKey, organizationalUnitOf } from '../clumio/caller-key';
 import type { ClumioCaller, ClumioClient } from '../clumio/clumio-client';
 import { MissingCredentialsError } from '../errors';
 import { createBackupLoaders } from '../loaders/backup-loaders';
@@ -26,14 +26,11 @@ export interface ContextFactoryOptions {
   restores: RestoreServices;
 }
 
-const BEARER = /^Bearer\s+(\S+)\s*$/i;
-
 /** The upstream identity of a request: the configured token or the caller's, and the caller's OU. */
 export function callerOf(request: Request, apiToken: string | null): ClumioCaller | null {
-  const token = apiToken ?? BEARER.exec(request.headers.get('authorization') ?? '')?.[1] ?? null;
+  const token = apiToken ?? bearerTokenOf(request);
   if (!token) return null;
-  const organizationalUnit = request.headers.get('x-clumio-organizationalunit-context')?.trim() || null;
-  return { token, organizationalUnit };
+  return { token, organizationalUnit: organizationalUnitOf(request) };
 }
 
 /**

@@ -1,6 +1,6 @@
 import DataLoader from 'dataloader';
 import { GraphQLError } from 'graphql';
-import { callerKey } from '../clumio/caller-key';
+import { bearerTokenOf, callerKey, organizationalUnitOf } from '../clumio/caller-key';
 import type { ClumioCaller, ClumioClient, UpstreamTrace } from '../clumio/clumio-client';
 import type { WireTask } from '../clumio/wire-types';
 import { BadUserInputError } from '../errors';
@@ -43,8 +43,6 @@ export interface RestoreContext {
   /** The task's snapshots until it ends (the subscription). */
   follow(taskId: string, signal?: AbortSignal): AsyncIterableIterator<WireTask>;
 }
-
-const BEARER = /^Bearer\s+(\S+)\s*$/i;
 
 /** The task objects this module handed out: `Node.__resolveType` tells them from backups by this, not by their (nullable) fields. */
 const tasksHandedOut = new WeakSet<object>();
@@ -103,8 +101,7 @@ function restoreCaller(services: RestoreServices, request: Request): ClumioCalle
   if (services.credentials === 'off') {
     throw forbidden('Restores and task reads are turned off on this gateway (CLUMIO_RESTORES=off).');
   }
-  const own = BEARER.exec(request.headers.get('authorization') ?? '')?.[1] ?? null;
-  const token = own ?? (services.credentials === 'gateway' ? services.apiToken : null);
+  const token = bearerTokenOf(request) ?? (services.credentials === 'gateway' ? services.apiToken : null);
   if (!token) {
     throw forbidden(
       services.credentials === 'caller'
@@ -112,8 +109,7 @@ function restoreCaller(services: RestoreServices, request: Request): ClumioCalle
         : 'No Clumio token: send `Authorization: Bearer <Clumio API token>`.',
     );
   }
-  const organizationalUnit = request.headers.get('x-clumio-organizationalunit-context')?.trim() || null;
-  return { token, organizationalUnit };
+  return { token, organizationalUnit: organizationalUnitOf(request) };
 }
 
 const forbidden = (message: string): GraphQLError => new GraphQLError(message, { extensions: { code: 'FORBIDDEN' } });

@@ -28,7 +28,8 @@ afterAll(async () => {
   await h.close();
 });
 
-it('runs the example query in GraphiQL with no request leaving the machine', async () => {
+/** A browser page that may reach the gateway only (every other request is aborted and recorded), with its page errors. */
+async function offlinePage() {
   const context = await browser!.newContext();
   const requested: string[] = [];
   await context.route('**/*', (route) => {
@@ -39,6 +40,11 @@ it('runs the example query in GraphiQL with no request leaving the machine', asy
   const page = await context.newPage();
   const pageErrors: string[] = [];
   page.on('pageerror', (error) => pageErrors.push(error.message));
+  return { context, page, requested, pageErrors };
+}
+
+it('runs the example query in GraphiQL with no request leaving the machine', async () => {
+  const { context, page, requested, pageErrors } = await offlinePage();
 
   h.resetUpstream();
   await page.goto(`${h.gateway.url}/graphql`);
@@ -67,16 +73,7 @@ it('runs a restore typed into GraphiQL: its task shows QUEUED and Clumio got one
     `mutation RestoreVolumes { restoreEc2InstanceBackup(input: { backupId: "${backup.id!}", volumes: { awsAz: "us-west-2a", ` +
     `environmentId: "env-1", ebsBlockDeviceMappings: [{ volumeNativeId: "${volume}" }] } }) { task { taskId status progressPercentage } } }`;
 
-  const context = await browser!.newContext();
-  const requested: string[] = [];
-  await context.route('**/*', (route) => {
-    const url = route.request().url();
-    requested.push(url);
-    return url.startsWith(h.gateway.url) ? route.continue() : route.abort();
-  });
-  const page = await context.newPage();
-  const pageErrors: string[] = [];
-  page.on('pageerror', (error) => pageErrors.push(error.message));
+  const { context, page, requested, pageErrors } = await offlinePage();
 
   await page.goto(`${h.gateway.url}/graphql`);
   await page.getByText('query NewestBackups').first().waitFor();

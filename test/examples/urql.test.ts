@@ -4,8 +4,9 @@ import type { BackupsListQuery } from '../../examples/web-client/src/gql/graphql
 import { getFragmentData } from '../../examples/web-client/src/gql';
 import { BackupDetailDocument, BackupRowFragment, BackupsListDocument } from '../../examples/web-client/src/operations';
 import { createBackupsCacheExchange, createUrqlClient } from '../../examples/web-client/src/urql';
-import { expectNoErrors, startHarness } from '../support/harness';
+import { startHarness } from '../support/harness';
 import type { Harness } from '../support/harness';
+import { instanceToWalk } from '../support/instance-walk';
 
 /**
  * The web-client example (examples/web-client) with real urql and graphcache over HTTP:
@@ -47,23 +48,7 @@ function recordingFetch(): { fetch: typeof fetch; sent: Sent[] } {
 beforeAll(async () => {
   h = await startHarness();
   url = `${h.gateway.url}/graphql`;
-  // The first seeded instance (in ID order) with 20 to 60 backups: several pages, quickly.
-  const counts = new Map<string, number>();
-  for (const backup of h.emulator.backups) if (backup.instance_id) counts.set(backup.instance_id, (counts.get(backup.instance_id) ?? 0) + 1);
-  const [found] = [...counts.entries()].filter(([, n]) => n >= 20 && n <= 60).sort(([a], [b]) => a.localeCompare(b));
-  if (!found) throw new Error('the seed has no instance with 20 to 60 backups');
-  instanceId = found[0];
-  // The whole list in one request: what the pages must add up to.
-  const whole = await h.gql(
-    'query Whole($filter: Ec2InstanceBackupFilter) { ec2InstanceBackups(first: 100, filter: $filter) { totalCount pageInfo { hasNextPage } edges { node { backupId } } } }',
-    { filter: { instanceId } },
-  );
-  expectNoErrors(whole, h);
-  expect(whole.data.ec2InstanceBackups.pageInfo.hasNextPage).toBe(false);
-  expected = whole.data.ec2InstanceBackups.edges.map((e: any) => e.node.backupId);
-  totalCount = whole.data.ec2InstanceBackups.totalCount;
-  expect(expected).toHaveLength(found[1]);
-  expect(totalCount).toBe(found[1]);
+  ({ instanceId, expected, totalCount } = await instanceToWalk(h));
 });
 afterAll(() => h.close());
 
